@@ -1,0 +1,217 @@
+/* gpu-resize public C API.
+ *
+ * One entry point, gr_process(), takes a request (input bytes or raw pixels, the operations in
+ * sharp's order, the output format) and runs it on the first backend that can: GPU, then the CPU
+ * path, then libvips. Library code never prints or exits: every failure comes back as a status
+ * code plus a message in gr_error.
+ */
+#ifndef GPU_RESIZE_H
+#define GPU_RESIZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GR_MESSAGE_MAX 256
+
+typedef enum gr_status {
+  GR_OK = 0,
+  GR_ERR_INVALID_ARGUMENT, /* a parameter is out of range */
+  GR_ERR_UNSUPPORTED,      /* this backend cannot do it (the router tries the next one) */
+  GR_ERR_DECODE,           /* input is corrupt, truncated or of an unknown format */
+  GR_ERR_ENCODE,
+  GR_ERR_NO_MEMORY,
+  GR_ERR_LIMIT,            /* input exceeds limitInputPixels or an output format limit */
+  GR_ERR_BACKEND           /* a backend failed for reasons other than the input (device error) */
+} gr_status;
+
+typedef struct gr_error {
+  gr_status code;
+  char message[GR_MESSAGE_MAX];
+} gr_error;
+
+/* An 8-bit interleaved image, 1 to 4 channels (grey, grey+alpha, RGB, RGBA). */
+typedef struct gr_image {
+  uint8_t *data;
+  int width;
+  int height;
+  int channels;
+  size_t stride; /* bytes between the starts of two rows, >= width * channels */
+} gr_image;
+
+typedef enum gr_format {
+  GR_FORMAT_UNKNOWN = 0,
+  GR_FORMAT_JPEG,
+  GR_FORMAT_PNG,
+  GR_FORMAT_WEBP,
+  GR_FORMAT_GIF,
+  GR_FORMAT_TIFF,
+  GR_FORMAT_AVIF,
+  GR_FORMAT_HEIF,
+  GR_FORMAT_SVG,
+  GR_FORMAT_RAW,
+  GR_FORMAT_COUNT
+} gr_format;
+
+/* Same order and meaning as libvips' VipsKernel (sharp's `kernel` option). */
+typedef enum gr_kernel {
+  GR_KERNEL_NEAREST = 0,
+  GR_KERNEL_LINEAR,
+  GR_KERNEL_CUBIC,    /* Catmull-Rom */
+  GR_KERNEL_MITCHELL,
+  GR_KERNEL_LANCZOS2,
+  GR_KERNEL_LANCZOS3,
+  GR_KERNEL_COUNT
+} gr_kernel;
+
+/* sharp's canvas: cover = CROP, contain = EMBED, fill = IGNORE_ASPECT, inside = MAX, outside = MIN. */
+typedef enum gr_fit {
+  GR_FIT_COVER = 0,
+  GR_FIT_CONTAIN,
+  GR_FIT_FILL,
+  GR_FIT_INSIDE,
+  GR_FIT_OUTSIDE
+} gr_fit;
+
+/* sharp's position numbers: 0 centre, 1 north, 2 east, 3 south, 4 west, 5 northeast, 6 southeast,
+ * 7 southwest, 8 northwest; 16 entropy, 17 attention (strategies, cover only). */
+enum { GR_POSITION_ENTROPY = 16, GR_POSITION_ATTENTION = 17 };
+
+typedef enum gr_backend {
+  GR_BACKEND_AUTO = 0,
+  GR_BACKEND_GPU,
+  GR_BACKEND_CPU,
+  GR_BACKEND_VIPS,
+  GR_BACKEND_COUNT
+} gr_backend;
+
+typedef enum gr_fail_on {
+  GR_FAIL_ON_NONE = 0,
+  GR_FAIL_ON_TRUNCATED,
+  GR_FAIL_ON_ERROR,
+  GR_FAIL_ON_WARNING
+} gr_fail_on;
+
+typedef struct gr_rect {
+  int left, top, width, height; /* width 0 means "not set" */
+} gr_rect;
+
+typedef struct gr_jpeg_options {
+  int quality;            /* 1-100, sharp default 80 */
+  int progressive;
+  int chroma_444;         /* 1: '4:4:4', 0: '4:2:0' (sharp default) */
+  int optimize_coding;    /* sharp default true */
+} gr_jpeg_options;
+
+typedef struct gr_png_options {
+  int compression_level;  /* 0-9, sharp default 6 */
+  int adaptive_filtering; /* sharp default false */
+  int progressive;        /* Adam7 interlace */
+} gr_png_options;
+
+typedef struct gr_webp_options {
+  int quality;            /* sharp default 80 */
+  int alpha_quality;      /* sharp default 100 */
+  int lossless;
+  int near_lossless;
+  int smart_subsample;
+  int effort;             /* 0-6, sharp default 4 */
+} gr_webp_options;
+
+typedef struct gr_request {
+  /* Input: encoded bytes, or raw pixels when raw_width > 0. Not copied; must outlive the call. */
+  const uint8_t *input;
+  size_t input_length;
+  int raw_width, raw_height, raw_channels;
+  uint64_t limit_input_pixels; /* 0: no limit */
+  gr_fail_on fail_on;
+
+  /* Operations, applied in sharp's order. */
+  int auto_orient;          /* rotate() without an angle: apply EXIF orientation */
+  int rotate_angle;         /* 0, 90, 180, 270 */
+  int flip, flop;
+  int rotate_before;        /* sharp's rotateBefore: rotate/flip/flop before extract and resize */
+  int orient_before;        /* sharp's orientBefore: EXIF orientation before extract and resize */
+  gr_rect extract_before;   /* extract() called before resize() */
+  int resize_width;         /* 0: auto (keep aspect) */
+  int resize_height;
+  gr_fit fit;
+  int position;             /* see GR_POSITION_* */
+  double background[4];     /* RGBA, 0-255 each, alpha 0-255 (sharp's {alpha: 1} is 255) */
+  gr_kernel kernel;
+  int without_enlargement;
+  int without_reduction;
+  int fast_shrink_on_load;  /* sharp default true */
+  gr_rect extract_after;    /* extract() called after resize() */
+
+  /* Output. GR_FORMAT_UNKNOWN means "same as input" (raw input gives raw). */
+  gr_format output_format;
+  gr_jpeg_options jpeg;
+  gr_png_options png;
+  gr_webp_options webp;
+
+  gr_backend backend;       /* GR_BACKEND_AUTO unless a backend is forced */
+} gr_request;
+
+typedef struct gr_result {
+  uint8_t *data; /* owned, free with gr_result_free() */
+  size_t length;
+  int width, height, channels;
+  gr_format format;
+  int premultiplied;
+  int has_crop_offset;
+  int crop_offset_left, crop_offset_top;
+  int has_attention;
+  int attention_x, attention_y;
+  gr_backend backend;             /* the backend that produced the result */
+  char fallback_reason[GR_MESSAGE_MAX]; /* why earlier backends were skipped or failed, "" if none */
+} gr_result;
+
+/* Fills defaults as sharp has them (quality 80, lanczos3, cover, centre, ...). */
+void gr_request_init(gr_request *req);
+
+/* Runs the request. On GR_OK, *res holds the output; else err says why. Thread-safe. */
+gr_status gr_process(const gr_request *req, gr_result *res, gr_error *err);
+void gr_result_free(gr_result *res);
+
+typedef struct gr_metadata {
+  gr_format format;
+  int width, height;      /* as stored, before EXIF orientation */
+  int channels;           /* as decoded to 8-bit: 1-4 */
+  int has_alpha;
+  int orientation;        /* EXIF 1-8, 0 if absent */
+  int is_progressive;
+  int bits_per_sample;
+  int pages;
+  int is_cmyk;
+  int chroma_subsampling; /* JPEG: 420, 422, 444, 440, 411; 0 otherwise */
+  double density;         /* DPI, 0 if absent */
+} gr_metadata;
+
+/* Reads the header only. */
+gr_status gr_read_metadata(const uint8_t *input, size_t length, gr_metadata *meta, gr_error *err);
+
+/* Backend availability and counters. */
+typedef struct gr_backend_info {
+  int available;
+  char name[64];          /* e.g. "gpu" */
+  char device[128];       /* GPU name, libvips version, ... */
+  uint64_t memory_bytes;  /* GPU memory, 0 otherwise */
+  char reason[GR_MESSAGE_MAX]; /* why unavailable */
+  uint64_t requests;      /* requests completed on this backend */
+  uint64_t failures;      /* requests this backend failed and passed on */
+  uint64_t skipped;       /* requests this backend could not take (unsupported) */
+} gr_backend_info;
+
+void gr_backend_query(gr_backend backend, gr_backend_info *info);
+const char *gr_backend_name(gr_backend backend);
+const char *gr_format_name(gr_format format);
+const char *gr_status_name(gr_status code);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,43 @@
+/* The GPU backend (CUDA). Built only where the CUDA toolkit is found; elsewhere gpu_stub.c
+ * provides the same functions reporting the backend unavailable. */
+#ifndef GR_GPU_H
+#define GR_GPU_H
+
+#include "core/common.h"
+#include "core/filter.h"
+
+/* 1 when a usable CUDA device is present (lazy initialisation, once). On 0, reason says why.
+ * device/memory describe device 0. */
+int gr_gpu_available(char *device, size_t device_size, uint64_t *memory_bytes, char *reason,
+                     size_t reason_size);
+
+/* Resizes src (host memory, 1-4 channels) on the GPU with the given filters, alpha premultiplied
+ * inside the passes, and writes dst (allocated here, host memory). One synchronisation. */
+gr_status gr_gpu_resize(const gr_image *src, const gr_filter *horizontal,
+                        const gr_filter *vertical, gr_image *dst, gr_error *err);
+
+/* Counters and health of the GPU backend (safe to call at any time, from any thread; does not
+ * initialise CUDA: before the first gr_gpu_available/gr_gpu_resize everything reads 0).
+ *
+ * Health: a CUDA error that leaves the context broken (illegal address, launch failure, ...)
+ * marks its device unhealthy at once; other CUDA errors mark it unhealthy after 3 consecutive
+ * failures. An unhealthy device takes no requests; 5 seconds later the next gr_gpu_available or
+ * gr_gpu_resize runs a health check (device reset when the context was broken and no request
+ * is in flight on it, then a kernel + copy round trip) and, if it passes, takes it back.
+ * gr_gpu_available returns 0 while no device is healthy. Injected faults (below) count as
+ * failures but never affect health.
+ *
+ * Fault injection for tests: GPU_RESIZE_FAULT=alloc|launch|copy, optionally ":RATE" (0-1,
+ * default 1), read with getenv on every gr_gpu_resize call, makes that step fail with
+ * GR_ERR_BACKEND "injected fault: <step>". */
+typedef struct gr_gpu_stats {
+  uint64_t requests;  /* gr_gpu_resize calls */
+  uint64_t failures;  /* of those, the ones that returned an error */
+  int healthy;        /* 1 when at least one device is available and healthy */
+  int device_count;   /* CUDA devices found (0 without CUDA or a driver) */
+  char last_error[GR_MESSAGE_MAX]; /* message of the last failure, "" if none */
+} gr_gpu_stats_t;
+
+void gr_gpu_stats(gr_gpu_stats_t *stats);
+
+#endif

@@ -1,0 +1,85 @@
+/* The CUDA resize kernels (kernels/resize.cu), callable from C.
+ *
+ * Arithmetic is the CPU path's (src/cpu/cpu.h), in the same order, so results match it bit for
+ * bit: premultiply on load (alpha images: P_c = (float)((v_c * a) / 255), integer division),
+ * vertical pass first with one float accumulator over the taps in increasing order, then the
+ * horizontal pass likewise, then u8() = clamp to [0, 255] and (uint8_t)(v + 0.5f); alpha
+ * images: A = u8(o_a), c = A > 0 ? min(255, u8(o_c) * 255 / A) : 0 (integer division).
+ * Products and sums are rounded separately (no FMA contraction): the integer unpremultiply
+ * by a small A would turn a 1-ulp difference into a large one. Building with -DGR_GPU_FMA=1
+ * allows contraction (about 5% faster, no longer bit-exact).
+ *
+ * Two ways to run a request:
+ *  - fused (the fast path): one launch. Each block computes a tile of bw x bh output pixels:
+ *    the vertical pass for its bh output rows over the input columns its bw outputs need goes
+ *    into shared memory as float, then the horizontal pass reads that tile. Only the source is
+ *    read (once from DRAM, halos from L2) and the output written.
+ *  - two-pass (fallback when a tile does not fit in shared memory, e.g. extreme reductions):
+ *    a vertical kernel writes a float buffer of out_h x in_w x channels, a horizontal kernel
+ *    reads it.
+ * All pointers in gr_resize_desc are device pointers. Every function returns a cudaError_t as
+ * an int (0 = cudaSuccess).
+ */
+#ifndef GR_GPU_KERNELS_H
+#define GR_GPU_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gr_resize_desc {
+  const uint8_t *src;      /* in_h rows of in_w * channels bytes */
+  size_t src_pitch;        /* bytes between rows; a multiple of channels */
+  int in_w, in_h, channels;
+  uint8_t *dst;            /* out_h rows of out_w * channels bytes */
+  size_t dst_pitch;        /* bytes; a multiple of channels */
+  int out_w, out_h;
+  const int *h_start;      /* out_w */
+  const float *h_weights;  /* out_w * h_taps */
+  int h_taps;
+  const int *v_start;      /* out_h */
+  const float *v_weights;  /* out_h * v_taps */
+  int v_taps;
+  const int *block_x0;     /* fused: plan.grid_x entries (gr_cuda_fill_block_x0) */
+  float *tmp;              /* two-pass: out_h rows of tmp_pitch floats */
+  size_t tmp_pitch;        /* floats, >= in_w * channels */
+} gr_resize_desc;
+
+typedef struct gr_resize_plan {
+  int fused;               /* 1: one fused launch; 0: two-pass through desc.tmp */
+  int bw, bh;              /* fused tile: output columns x rows per block */
+  int span;                /* fused: input columns one tile needs (max over blocks) */
+  size_t smem_bytes;       /* fused: dynamic shared memory per block */
+  int grid_x, grid_y;
+  size_t tmp_bytes;        /* two-pass: bytes of the float intermediate (0 when fused) */
+} gr_resize_plan;
+
+/* Once per device, with that device current: raises the kernels' dynamic shared memory limit
+ * to max_smem_bytes (cudaDevAttrMaxSharedMemoryPerBlockOptin, capped). */
+int gr_cuda_kernels_init(int max_smem_bytes);
+
+/* Chooses the tile for a request from the host copy of the horizontal start table. Pure host
+ * code, no CUDA calls. max_smem_bytes as given to gr_cuda_kernels_init. */
+void gr_cuda_plan(const int *h_start_host, int out_w, int h_taps, int out_h, int v_taps,
+                  int in_w, int channels, int max_smem_bytes, gr_resize_plan *plan);
+/* Fills plan->grid_x ints: for each column block, the smallest start of its outputs. */
+void gr_cuda_fill_block_x0(const int *h_start_host, int out_w, const gr_resize_plan *plan,
+                           int *block_x0);
+
+/* Runs the whole resize on stream as planned (one launch fused, two otherwise). */
+int gr_cuda_resize_launch(const gr_resize_desc *desc, const gr_resize_plan *plan, void *stream);
+
+/* The two passes on their own (used by the two-pass plan; callable for tests/benchmarks). */
+int gr_cuda_vertical_launch(const gr_resize_desc *desc, void *stream);
+int gr_cuda_horizontal_launch(const gr_resize_desc *desc, void *stream);
+
+/* A tiny kernel for the health check: writes n ints value into p. */
+int gr_cuda_fill_launch(int *p, int n, int value, void *stream);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,602 @@
+/* The GPU backend: CUDA runtime management around the kernels of kernels/resize.cu.
+ *
+ * - Lazy initialisation (pthread_once) on the first gr_gpu_available/gr_gpu_resize: counts the
+ *   devices; no device or no driver makes the backend unavailable with the CUDA error text.
+ * - Every device is used, round-robin per request; each has a pool of contexts (a non-blocking
+ *   stream plus pinned staging buffers grown on demand), handed out under a mutex, so concurrent
+ *   callers each get their own stream.
+ * - Device memory comes from the device's default memory pool (cudaMallocAsync/cudaFreeAsync)
+ *   with a release threshold, so it is reused across requests without new allocations.
+ * - One request: source rows and both filter tables are packed into the pinned staging buffer,
+ *   one upload, the resize (one fused launch, or two passes), one download, one
+ *   cudaStreamSynchronize, then a copy into dst.
+ * - Every CUDA call is checked: GR_ERR_BACKEND "CUDA error in <what>: <text>"; errors are
+ *   cleared so nothing leaks into later requests, and count towards the device's health
+ *   (see gpu.h).
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <cuda_runtime_api.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gpu/gpu.h"
+#include "gpu/kernels.h"
+
+#define GR_MAX_DEVICES 16
+#define GR_FAIL_LIMIT 3          /* consecutive failures before a device is unhealthy */
+#define GR_RECHECK_SECONDS 5.0   /* unhealthy time before a health check */
+#define GR_POOL_RELEASE_BYTES ((uint64_t)1 << 30) /* memory a pool keeps cached */
+#define GR_ALIGN 256
+
+typedef struct gr_ctx {
+  int device;
+  cudaStream_t stream;
+  uint8_t *host_in; /* pinned: source pixels + filter tables */
+  size_t host_in_cap;
+  uint8_t *host_out; /* pinned: output pixels */
+  size_t host_out_cap;
+  struct gr_ctx *next;
+} gr_ctx;
+
+typedef struct gr_device {
+  int id;
+  int max_smem;
+  int pools;                 /* stream-ordered allocator supported */
+  int healthy;
+  int consecutive_failures;
+  int broken;                /* a sticky error: the context needs a reset */
+  double unhealthy_since;
+  int in_use;                /* requests in flight */
+  gr_ctx *free_list;
+} gr_device;
+
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static int g_initialised;
+static int g_device_count;
+static int g_available;
+static char g_reason[GR_MESSAGE_MAX];
+static char g_name[256];
+static uint64_t g_memory;
+static gr_device g_dev[GR_MAX_DEVICES];
+static unsigned g_next;
+static uint64_t g_requests, g_failures;
+static char g_last_error[GR_MESSAGE_MAX];
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static size_t align_up(size_t v, size_t a) { return (v + a - 1) / a * a; }
+
+/* Errors after which the CUDA context is unusable until reset. */
+static int is_sticky(cudaError_t e) {
+  switch (e) {
+    case cudaErrorIllegalAddress:
+    case cudaErrorLaunchFailure:
+    case cudaErrorHardwareStackError:
+    case cudaErrorIllegalInstruction:
+    case cudaErrorMisalignedAddress:
+    case cudaErrorInvalidAddressSpace:
+    case cudaErrorInvalidPc:
+    case cudaErrorLaunchTimeout:
+    case cudaErrorECCUncorrectable:
+    case cudaErrorAssert:
+    case cudaErrorContextIsDestroyed:
+    case cudaErrorUnknown:
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+/* Sets up one device (current device set here): shared memory limit, memory pool. */
+static cudaError_t device_setup(gr_device *d, const char **what) {
+  cudaError_t e;
+  *what = "cudaSetDevice";
+  if ((e = cudaSetDevice(d->id)) != cudaSuccess) return e;
+  int optin = 0;
+  *what = "cudaDeviceGetAttribute";
+  if ((e = cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, d->id)) !=
+      cudaSuccess)
+    return e;
+  if (optin < 48 * 1024) optin = 48 * 1024;
+  d->max_smem = optin;
+  *what = "cudaFuncSetAttribute";
+  if ((e = (cudaError_t)gr_cuda_kernels_init(d->max_smem)) != cudaSuccess) return e;
+  int pools = 0;
+  if (cudaDeviceGetAttribute(&pools, cudaDevAttrMemoryPoolsSupported, d->id) != cudaSuccess) {
+    cudaGetLastError();
+    pools = 0;
+  }
+  d->pools = pools;
+  if (pools) {
+    cudaMemPool_t pool;
+    *what = "cudaDeviceGetDefaultMemPool";
+    if ((e = cudaDeviceGetDefaultMemPool(&pool, d->id)) != cudaSuccess) return e;
+    uint64_t threshold = GR_POOL_RELEASE_BYTES;
+    *what = "cudaMemPoolSetAttribute";
+    if ((e = cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &threshold)) !=
+        cudaSuccess)
+      return e;
+  }
+  return cudaSuccess;
+}
+
+static void init_once(void) {
+  int count = 0;
+  cudaError_t e = cudaGetDeviceCount(&count);
+  if (e != cudaSuccess) {
+    snprintf(g_reason, sizeof g_reason, "CUDA unavailable: %s", cudaGetErrorString(e));
+    cudaGetLastError();
+    g_initialised = 1;
+    return;
+  }
+  if (count <= 0) {
+    snprintf(g_reason, sizeof g_reason, "no CUDA device found");
+    g_initialised = 1;
+    return;
+  }
+  if (count > GR_MAX_DEVICES) count = GR_MAX_DEVICES;
+  g_device_count = count;
+  struct cudaDeviceProp prop;
+  e = cudaGetDeviceProperties(&prop, 0);
+  if (e == cudaSuccess) {
+    snprintf(g_name, sizeof g_name, "%.200s (sm_%d%d)%s", prop.name, prop.major, prop.minor,
+             count > 1 ? " x" : "");
+    if (count > 1) {
+      size_t len = strlen(g_name);
+      snprintf(g_name + len, sizeof g_name - len, "%d", count);
+    }
+    g_memory = (uint64_t)prop.totalGlobalMem;
+  } else {
+    cudaGetLastError();
+  }
+  int usable = 0;
+  for (int i = 0; i < count; i++) {
+    gr_device *d = &g_dev[i];
+    memset(d, 0, sizeof *d);
+    d->id = i;
+    const char *what = "";
+    e = device_setup(d, &what);
+    if (e == cudaSuccess) {
+      d->healthy = 1;
+      usable++;
+    } else {
+      snprintf(g_last_error, sizeof g_last_error, "CUDA error in %s (device %d): %s", what, i,
+               cudaGetErrorString(e));
+      cudaGetLastError();
+      d->healthy = 0;
+      d->broken = 1;
+      d->unhealthy_since = now_seconds();
+    }
+  }
+  if (usable == 0) {
+    snprintf(g_reason, sizeof g_reason, "no usable CUDA device: %.200s", g_last_error);
+  } else {
+    g_available = 1;
+  }
+  g_initialised = 1;
+}
+
+static void ensure_init(void) { pthread_once(&g_once, init_once); }
+
+/* ---- contexts ---- */
+
+static void ctx_destroy(gr_ctx *c) {
+  if (!c) return;
+  cudaSetDevice(c->device);
+  if (c->stream) {
+    cudaStreamSynchronize(c->stream);
+    cudaStreamDestroy(c->stream);
+  }
+  if (c->host_in) cudaFreeHost(c->host_in);
+  if (c->host_out) cudaFreeHost(c->host_out);
+  cudaGetLastError();
+  free(c);
+}
+
+static cudaError_t ctx_create(int device, gr_ctx **out) {
+  *out = NULL;
+  gr_ctx *c = calloc(1, sizeof *c);
+  if (!c) return cudaErrorMemoryAllocation;
+  c->device = device;
+  cudaError_t e = cudaStreamCreateWithFlags(&c->stream, cudaStreamNonBlocking);
+  if (e != cudaSuccess) {
+    c->stream = NULL;
+    free(c);
+    return e;
+  }
+  *out = c;
+  return cudaSuccess;
+}
+
+static cudaError_t grow_pinned(uint8_t **buf, size_t *cap, size_t need) {
+  if (*cap >= need) return cudaSuccess;
+  if (*buf) cudaFreeHost(*buf);
+  *buf = NULL;
+  *cap = 0;
+  size_t size = align_up(need + need / 4, 1 << 20);
+  void *p = NULL;
+  cudaError_t e = cudaHostAlloc(&p, size, cudaHostAllocPortable);
+  if (e != cudaSuccess) return e;
+  *buf = p;
+  *cap = size;
+  return cudaSuccess;
+}
+
+/* ---- health (g_lock held) ---- */
+
+static void mark_unhealthy(gr_device *d, int broken) {
+  if (d->healthy) d->unhealthy_since = now_seconds();
+  d->healthy = 0;
+  if (broken) d->broken = 1;
+}
+
+/* A kernel + copy round trip on the device; resets it first when its context is broken (only
+ * when no request is in flight on it). Returns 1 when the device is healthy again. */
+static int health_check(gr_device *d) {
+  if (now_seconds() - d->unhealthy_since < GR_RECHECK_SECONDS) return 0;
+  if (d->broken && d->in_use > 0) return 0;
+  d->unhealthy_since = now_seconds(); /* next try in 5 s if this one fails */
+  const char *what = "";
+  cudaError_t e;
+  if (d->broken) {
+    while (d->free_list) {
+      gr_ctx *c = d->free_list;
+      d->free_list = c->next;
+      ctx_destroy(c);
+    }
+    cudaSetDevice(d->id);
+    cudaDeviceReset();
+    cudaGetLastError();
+    e = device_setup(d, &what);
+    if (e != cudaSuccess) goto fail;
+  }
+  what = "cudaSetDevice";
+  if ((e = cudaSetDevice(d->id)) != cudaSuccess) goto fail;
+  cudaStream_t s = NULL;
+  int *dp = NULL;
+  int host[64];
+  what = "cudaStreamCreate";
+  if ((e = cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking)) != cudaSuccess) goto fail;
+  what = "cudaMalloc";
+  if ((e = cudaMalloc((void **)&dp, sizeof host)) == cudaSuccess) {
+    what = "health kernel";
+    e = (cudaError_t)gr_cuda_fill_launch(dp, 64, 0x5a5a1234, s);
+    if (e == cudaSuccess) {
+      what = "cudaMemcpyAsync";
+      e = cudaMemcpyAsync(host, dp, sizeof host, cudaMemcpyDeviceToHost, s);
+    }
+    if (e == cudaSuccess) {
+      what = "cudaStreamSynchronize";
+      e = cudaStreamSynchronize(s);
+    }
+    cudaFree(dp);
+  }
+  cudaStreamDestroy(s);
+  if (e != cudaSuccess) goto fail;
+  for (int i = 0; i < 64; i++) {
+    if (host[i] != 0x5a5a1234) {
+      snprintf(g_last_error, sizeof g_last_error, "health check on device %d: wrong data", d->id);
+      d->broken = 1;
+      return 0;
+    }
+  }
+  d->healthy = 1;
+  d->broken = 0;
+  d->consecutive_failures = 0;
+  return 1;
+fail:
+  snprintf(g_last_error, sizeof g_last_error, "health check on device %d: CUDA error in %s: %s",
+           d->id, what, cudaGetErrorString(e));
+  cudaGetLastError();
+  d->broken = 1;
+  return 0;
+}
+
+/* g_lock held: 1 if some device is healthy (running due health checks). */
+static int any_healthy(void) {
+  int ok = 0;
+  for (int i = 0; i < g_device_count; i++) {
+    gr_device *d = &g_dev[i];
+    if (d->healthy || health_check(d)) ok = 1;
+  }
+  return ok;
+}
+
+int gr_gpu_available(char *device, size_t device_size, uint64_t *memory_bytes, char *reason,
+                     size_t reason_size) {
+  ensure_init();
+  if (device && device_size > 0) snprintf(device, device_size, "%s", g_name);
+  if (memory_bytes) *memory_bytes = g_memory;
+  if (reason && reason_size > 0) reason[0] = '\0';
+  if (!g_available) {
+    if (reason && reason_size > 0) snprintf(reason, reason_size, "%s", g_reason);
+    return 0;
+  }
+  pthread_mutex_lock(&g_lock);
+  int ok = any_healthy();
+  if (!ok && reason && reason_size > 0) {
+    snprintf(reason, reason_size, "GPU unhealthy: %s", g_last_error);
+  }
+  pthread_mutex_unlock(&g_lock);
+  return ok;
+}
+
+void gr_gpu_stats(gr_gpu_stats_t *stats) {
+  memset(stats, 0, sizeof *stats);
+  pthread_mutex_lock(&g_lock);
+  stats->requests = g_requests;
+  stats->failures = g_failures;
+  stats->device_count = g_device_count;
+  if (g_initialised && g_available) {
+    for (int i = 0; i < g_device_count; i++) {
+      if (g_dev[i].healthy) stats->healthy = 1;
+    }
+  }
+  snprintf(stats->last_error, sizeof stats->last_error, "%s", g_last_error);
+  pthread_mutex_unlock(&g_lock);
+}
+
+/* ---- fault injection ---- */
+
+typedef struct fault_spec {
+  char step[16];
+  double rate;
+} fault_spec;
+
+static void fault_read(fault_spec *f) {
+  f->step[0] = '\0';
+  f->rate = 0;
+  const char *env = getenv("GPU_RESIZE_FAULT");
+  if (!env || !*env) return;
+  size_t n = strcspn(env, ":");
+  if (n >= sizeof f->step) return;
+  memcpy(f->step, env, n);
+  f->step[n] = '\0';
+  f->rate = env[n] == ':' ? atof(env + n + 1) : 1.0;
+}
+
+static _Thread_local uint64_t t_rng;
+
+static int fault_hits(const fault_spec *f, const char *step) {
+  if (!f->step[0] || strcmp(f->step, step) != 0) return 0;
+  if (f->rate >= 1.0) return 1;
+  if (f->rate <= 0.0) return 0;
+  if (t_rng == 0) t_rng = (uint64_t)(uintptr_t)&t_rng ^ (uint64_t)(now_seconds() * 1e9) ^ 1;
+  t_rng ^= t_rng << 13;
+  t_rng ^= t_rng >> 7;
+  t_rng ^= t_rng << 17;
+  return (double)(t_rng >> 11) * (1.0 / 9007199254740992.0) < f->rate;
+}
+
+/* ---- the request ---- */
+
+static int filter_ok(const gr_filter *f, int in_size) {
+  return f && f->in_size == in_size && f->out_size > 0 && f->taps > 0 && f->start && f->weights;
+}
+
+gr_status gr_gpu_resize(const gr_image *src, const gr_filter *horizontal,
+                        const gr_filter *vertical, gr_image *dst, gr_error *err) {
+  if (dst) memset(dst, 0, sizeof *dst);
+  pthread_mutex_lock(&g_lock);
+  g_requests++;
+  pthread_mutex_unlock(&g_lock);
+
+  gr_status status = GR_OK;
+  char message[GR_MESSAGE_MAX] = "";
+  int injected = 0;      /* the failure was injected: no effect on health */
+  cudaError_t cerr = cudaSuccess;
+  gr_device *dev = NULL;
+  gr_ctx *ctx = NULL;
+  void *dbuf = NULL;
+  int have_dst = 0;
+
+#define FAIL_STATUS(code, ...)                                  \
+  do {                                                          \
+    status = (code);                                            \
+    snprintf(message, sizeof message, __VA_ARGS__);             \
+    goto done;                                                  \
+  } while (0)
+#define CUDA_TRY(call, what)                                                         \
+  do {                                                                               \
+    cerr = (call);                                                                   \
+    if (cerr != cudaSuccess)                                                         \
+      FAIL_STATUS(GR_ERR_BACKEND, "CUDA error in %s: %s", what, cudaGetErrorString(cerr)); \
+  } while (0)
+#define INJECT(faults, step)                                                         \
+  do {                                                                               \
+    if (fault_hits(faults, step)) {                                                  \
+      injected = 1;                                                                  \
+      FAIL_STATUS(GR_ERR_BACKEND, "injected fault: %s", step);                       \
+    }                                                                                \
+  } while (0)
+
+  if (!src || !src->data || !dst || src->width <= 0 || src->height <= 0 || src->channels < 1 ||
+      src->channels > 4 || src->stride < (size_t)src->width * (size_t)src->channels) {
+    FAIL_STATUS(GR_ERR_INVALID_ARGUMENT, "gr_gpu_resize: invalid source image");
+  }
+  if (!filter_ok(horizontal, src->width) || !filter_ok(vertical, src->height)) {
+    FAIL_STATUS(GR_ERR_INVALID_ARGUMENT, "gr_gpu_resize: filters do not match the image");
+  }
+
+  ensure_init();
+  if (!g_available) FAIL_STATUS(GR_ERR_UNSUPPORTED, "GPU not available: %.200s", g_reason);
+
+  fault_spec faults;
+  fault_read(&faults);
+
+  /* Pick a device (round-robin over healthy ones) and a context. */
+  pthread_mutex_lock(&g_lock);
+  for (int i = 0; i < g_device_count && !dev; i++) {
+    gr_device *d = &g_dev[(g_next + (unsigned)i) % (unsigned)g_device_count];
+    if (d->healthy || health_check(d)) dev = d;
+  }
+  if (dev) {
+    g_next = (unsigned)dev->id + 1;
+    dev->in_use++;
+    ctx = dev->free_list;
+    if (ctx) dev->free_list = ctx->next;
+  }
+  pthread_mutex_unlock(&g_lock);
+  if (!dev) {
+    char last[GR_MESSAGE_MAX];
+    pthread_mutex_lock(&g_lock);
+    snprintf(last, sizeof last, "%s", g_last_error);
+    pthread_mutex_unlock(&g_lock);
+    FAIL_STATUS(GR_ERR_BACKEND, "GPU unhealthy: %.200s", last);
+  }
+  CUDA_TRY(cudaSetDevice(dev->id), "cudaSetDevice");
+  if (!ctx) CUDA_TRY(ctx_create(dev->id, &ctx), "cudaStreamCreate");
+
+  const int C = src->channels;
+  const int in_w = src->width, in_h = src->height;
+  const int out_w = horizontal->out_size, out_h = vertical->out_size;
+  const int th = horizontal->taps, tv = vertical->taps;
+  gr_resize_plan plan;
+  gr_cuda_plan(horizontal->start, out_w, th, out_h, tv, in_w, C, dev->max_smem, &plan);
+
+  /* Staging layout (pinned, then the same on the device): source rows, tables, block starts;
+   * the device buffer adds the output and the two-pass intermediate. */
+  const size_t row = (size_t)in_w * (size_t)C;
+  const size_t out_row = (size_t)out_w * (size_t)C;
+  const size_t off_src = 0;
+  const size_t off_hs = align_up(off_src + row * (size_t)in_h, GR_ALIGN);
+  const size_t off_hw = align_up(off_hs + sizeof(int) * (size_t)out_w, GR_ALIGN);
+  const size_t off_vs = align_up(off_hw + sizeof(float) * (size_t)out_w * (size_t)th, GR_ALIGN);
+  const size_t off_vw = align_up(off_vs + sizeof(int) * (size_t)out_h, GR_ALIGN);
+  const size_t off_bx = align_up(off_vw + sizeof(float) * (size_t)out_h * (size_t)tv, GR_ALIGN);
+  const size_t upload = off_bx + sizeof(int) * (size_t)(plan.fused ? plan.grid_x : 1);
+  const size_t off_dst = align_up(upload, GR_ALIGN);
+  const size_t out_bytes = out_row * (size_t)out_h;
+  const size_t off_tmp = align_up(off_dst + out_bytes, GR_ALIGN);
+  const size_t total = off_tmp + plan.tmp_bytes;
+
+  CUDA_TRY(grow_pinned(&ctx->host_in, &ctx->host_in_cap, upload), "cudaHostAlloc");
+  CUDA_TRY(grow_pinned(&ctx->host_out, &ctx->host_out_cap, out_bytes), "cudaHostAlloc");
+  uint8_t *h = ctx->host_in;
+  if (src->stride == row) {
+    memcpy(h + off_src, src->data, row * (size_t)in_h);
+  } else {
+    for (int y = 0; y < in_h; y++) {
+      memcpy(h + off_src + row * (size_t)y, src->data + src->stride * (size_t)y, row);
+    }
+  }
+  memcpy(h + off_hs, horizontal->start, sizeof(int) * (size_t)out_w);
+  memcpy(h + off_hw, horizontal->weights, sizeof(float) * (size_t)out_w * (size_t)th);
+  memcpy(h + off_vs, vertical->start, sizeof(int) * (size_t)out_h);
+  memcpy(h + off_vw, vertical->weights, sizeof(float) * (size_t)out_h * (size_t)tv);
+  if (plan.fused) {
+    gr_cuda_fill_block_x0(horizontal->start, out_w, &plan, (int *)(h + off_bx));
+  } else {
+    *(int *)(h + off_bx) = 0;
+  }
+
+  INJECT(&faults, "alloc");
+  if (dev->pools) {
+    CUDA_TRY(cudaMallocAsync(&dbuf, total, ctx->stream), "cudaMallocAsync");
+  } else {
+    CUDA_TRY(cudaMalloc(&dbuf, total), "cudaMalloc");
+  }
+  uint8_t *d = dbuf;
+  INJECT(&faults, "copy");
+  CUDA_TRY(cudaMemcpyAsync(d, h, upload, cudaMemcpyHostToDevice, ctx->stream),
+           "cudaMemcpyAsync (upload)");
+
+  gr_resize_desc desc;
+  memset(&desc, 0, sizeof desc);
+  desc.src = d + off_src;
+  desc.src_pitch = row;
+  desc.in_w = in_w;
+  desc.in_h = in_h;
+  desc.channels = C;
+  desc.dst = d + off_dst;
+  desc.dst_pitch = out_row;
+  desc.out_w = out_w;
+  desc.out_h = out_h;
+  desc.h_start = (const int *)(d + off_hs);
+  desc.h_weights = (const float *)(d + off_hw);
+  desc.h_taps = th;
+  desc.v_start = (const int *)(d + off_vs);
+  desc.v_weights = (const float *)(d + off_vw);
+  desc.v_taps = tv;
+  desc.block_x0 = (const int *)(d + off_bx);
+  desc.tmp = plan.fused ? NULL : (float *)(d + off_tmp);
+  desc.tmp_pitch = row;
+  INJECT(&faults, "launch");
+  CUDA_TRY((cudaError_t)gr_cuda_resize_launch(&desc, &plan, ctx->stream), "kernel launch");
+  CUDA_TRY(cudaMemcpyAsync(ctx->host_out, d + off_dst, out_bytes, cudaMemcpyDeviceToHost,
+                           ctx->stream),
+           "cudaMemcpyAsync (download)");
+  if (dev->pools) {
+    void *p = dbuf;
+    dbuf = NULL;
+    CUDA_TRY(cudaFreeAsync(p, ctx->stream), "cudaFreeAsync");
+  }
+  CUDA_TRY(cudaStreamSynchronize(ctx->stream), "cudaStreamSynchronize");
+  if (!dev->pools) {
+    void *p = dbuf;
+    dbuf = NULL;
+    CUDA_TRY(cudaFree(p), "cudaFree");
+  }
+
+  {
+    gr_error aerr;
+    gr_status s = gr_image_alloc(dst, out_w, out_h, C, &aerr);
+    if (s != GR_OK) FAIL_STATUS(s, "%s", aerr.message);
+    have_dst = 1;
+    memcpy(dst->data, ctx->host_out, out_bytes);
+  }
+
+done:
+  if (dbuf) {
+    if (dev->pools) {
+      cudaFreeAsync(dbuf, ctx ? ctx->stream : 0);
+    } else {
+      cudaFree(dbuf);
+    }
+  }
+  if (status != GR_OK && ctx) cudaStreamSynchronize(ctx->stream); /* nothing in flight on reuse */
+  int broken = 0;
+  if (status != GR_OK && !injected && dev) {
+    cudaError_t again = cudaGetLastError(); /* clear; a sticky error comes back at once */
+    broken = is_sticky(cerr) || (again != cudaSuccess && cudaGetLastError() != cudaSuccess);
+  }
+  if (status != GR_OK && have_dst) gr_image_free(dst);
+
+  pthread_mutex_lock(&g_lock);
+  if (status != GR_OK) {
+    g_failures++;
+    snprintf(g_last_error, sizeof g_last_error, "%s", message);
+  }
+  if (dev) {
+    dev->in_use--;
+    if (status == GR_OK) {
+      dev->consecutive_failures = 0;
+    } else if (!injected && cerr != cudaSuccess) {
+      dev->consecutive_failures++;
+      if (broken || dev->consecutive_failures >= GR_FAIL_LIMIT) mark_unhealthy(dev, broken);
+    }
+    /* A context that saw a real CUDA error is not reused. */
+    if (ctx && (status == GR_OK || injected || cerr == cudaSuccess)) {
+      ctx->next = dev->free_list;
+      dev->free_list = ctx;
+      ctx = NULL;
+    }
+  }
+  pthread_mutex_unlock(&g_lock);
+  if (ctx) ctx_destroy(ctx);
+  if (status != GR_OK) return gr_fail(err, status, "%s", message);
+  return GR_OK;
+
+#undef FAIL_STATUS
+#undef CUDA_TRY
+#undef INJECT
+}

@@ -1,0 +1,37 @@
+/* Module entry: exports process, metadata and backends. */
+#include "napi/napi_util.h"
+
+napi_value gr_napi_process(napi_env env, napi_callback_info info);
+napi_value gr_napi_metadata(napi_env env, napi_callback_info info);
+
+static napi_value backends(napi_env env, napi_callback_info info) {
+  napi_value out;
+  NAPI_CALL(env, napi_create_object(env, &out));
+  for (int b = GR_BACKEND_GPU; b < GR_BACKEND_COUNT; b++) {
+    gr_backend_info bi;
+    gr_backend_query((gr_backend)b, &bi);
+    napi_value o;
+    NAPI_CALL(env, napi_create_object(env, &o));
+    gr_napi_set_bool(env, o, "available", bi.available);
+    gr_napi_set_string(env, o, "device", bi.device);
+    gr_napi_set_double(env, o, "memory", (double)bi.memory_bytes);
+    gr_napi_set_string(env, o, "reason", bi.available ? "" : bi.reason);
+    gr_napi_set_double(env, o, "requests", (double)bi.requests);
+    gr_napi_set_double(env, o, "failures", (double)bi.failures);
+    gr_napi_set_double(env, o, "skipped", (double)bi.skipped);
+    NAPI_CALL(env, napi_set_named_property(env, out, bi.name, o));
+  }
+  return out;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"process", NULL, gr_napi_process, NULL, NULL, NULL, napi_default, NULL},
+      {"metadata", NULL, gr_napi_metadata, NULL, NULL, NULL, napi_default, NULL},
+      {"backends", NULL, backends, NULL, NULL, NULL, napi_default, NULL},
+  };
+  NAPI_CALL(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,86 @@
+/* native.metadata(buffer, callback): header read off the JS thread. */
+#include <stdlib.h>
+
+#include "napi/napi_util.h"
+
+typedef struct metadata_work {
+  napi_async_work work;
+  napi_ref input_ref;
+  napi_ref callback_ref;
+  const uint8_t *data;
+  size_t length;
+  gr_metadata meta;
+  gr_error err;
+  gr_status status;
+} metadata_work;
+
+static void execute(napi_env env, void *data) {
+  metadata_work *w = data;
+  w->status = gr_read_metadata(w->data, w->length, &w->meta, &w->err);
+}
+
+static void complete(napi_env env, napi_status status, void *data) {
+  metadata_work *w = data;
+  napi_value callback, global, argv[2];
+  napi_get_reference_value(env, w->callback_ref, &callback);
+  napi_get_global(env, &global);
+  size_t argc = 1;
+  if (status != napi_ok || w->status != GR_OK) {
+    argv[0] = gr_napi_error(env, status != napi_ok ? "gpu-resize: cancelled" : w->err.message);
+  } else {
+    const gr_metadata *m = &w->meta;
+    napi_get_null(env, &argv[0]);
+    napi_create_object(env, &argv[1]);
+    gr_napi_set_string(env, argv[1], "format", gr_format_name(m->format));
+    gr_napi_set_int(env, argv[1], "width", m->width);
+    gr_napi_set_int(env, argv[1], "height", m->height);
+    gr_napi_set_int(env, argv[1], "channels", m->channels);
+    gr_napi_set_bool(env, argv[1], "hasAlpha", m->has_alpha);
+    gr_napi_set_int(env, argv[1], "orientation", m->orientation);
+    gr_napi_set_bool(env, argv[1], "isProgressive", m->is_progressive);
+    gr_napi_set_int(env, argv[1], "bitsPerSample", m->bits_per_sample);
+    gr_napi_set_int(env, argv[1], "pages", m->pages);
+    gr_napi_set_bool(env, argv[1], "isCMYK", m->is_cmyk);
+    gr_napi_set_int(env, argv[1], "chromaSubsampling", m->chroma_subsampling);
+    gr_napi_set_double(env, argv[1], "density", m->density);
+    argc = 2;
+  }
+  napi_delete_reference(env, w->input_ref);
+  napi_delete_reference(env, w->callback_ref);
+  napi_delete_async_work(env, w->work);
+  free(w);
+  napi_value ignored;
+  napi_call_function(env, global, callback, argc, argv, &ignored);
+}
+
+napi_value gr_napi_metadata(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  bool is_buffer = false;
+  napi_valuetype t1;
+  if (argc < 2 || napi_is_buffer(env, argv[0], &is_buffer) != napi_ok || !is_buffer ||
+      napi_typeof(env, argv[1], &t1) != napi_ok || t1 != napi_function) {
+    napi_throw_type_error(env, NULL, "metadata(buffer, callback) expects a Buffer and a function");
+    return NULL;
+  }
+  metadata_work *w = calloc(1, sizeof *w);
+  if (!w) {
+    napi_throw_error(env, NULL, "gpu-resize: out of memory");
+    return NULL;
+  }
+  void *data = NULL;
+  napi_get_buffer_info(env, argv[0], &data, &w->length);
+  w->data = data;
+  napi_value name;
+  napi_create_string_utf8(env, "gpu-resize:metadata", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_reference(env, argv[0], 1, &w->input_ref) != napi_ok ||
+      napi_create_reference(env, argv[1], 1, &w->callback_ref) != napi_ok ||
+      napi_create_async_work(env, NULL, name, execute, complete, w, &w->work) != napi_ok ||
+      napi_queue_async_work(env, w->work) != napi_ok) {
+    free(w);
+    gr_napi_throw_last(env, "queueing metadata");
+    return NULL;
+  }
+  return NULL;
+}

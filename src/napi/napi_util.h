@@ -1,0 +1,35 @@
+/* Small N-API helpers: property readers with defaults, error creation. */
+#ifndef GR_NAPI_UTIL_H
+#define GR_NAPI_UTIL_H
+
+#include <node_api.h>
+#include <stdint.h>
+
+#include "gpu_resize.h"
+
+/* Throws a JS Error and returns NULL when an N-API call fails. */
+#define NAPI_CALL(env, call)                                                          \
+  do {                                                                                \
+    if ((call) != napi_ok) {                                                          \
+      gr_napi_throw_last(env, #call);                                                 \
+      return NULL;                                                                    \
+    }                                                                                 \
+  } while (0)
+
+void gr_napi_throw_last(napi_env env, const char *what);
+napi_value gr_napi_error(napi_env env, const char *message);
+
+int gr_napi_get_int(napi_env env, napi_value obj, const char *key, int fallback);
+double gr_napi_get_double(napi_env env, napi_value obj, const char *key, double fallback);
+int gr_napi_get_bool(napi_env env, napi_value obj, const char *key, int fallback);
+/* Copies a string property into buf; returns 0 when absent or not a string. */
+int gr_napi_get_string(napi_env env, napi_value obj, const char *key, char *buf, size_t size);
+/* The named property if it is an object, else NULL. */
+napi_value gr_napi_get_object(napi_env env, napi_value obj, const char *key);
+
+void gr_napi_set_int(napi_env env, napi_value obj, const char *key, int64_t value);
+void gr_napi_set_double(napi_env env, napi_value obj, const char *key, double value);
+void gr_napi_set_bool(napi_env env, napi_value obj, const char *key, int value);
+void gr_napi_set_string(napi_env env, napi_value obj, const char *key, const char *value);
+
+#endif

@@ -1,0 +1,215 @@
+/* The native pipeline: libjpeg-turbo/libpng/libwebp decode with shrink-on-load, the resize on the
+ * GPU or CPU, geometric steps on the CPU, native encode. Follows the plan built in plan.c. */
+#include "pipeline/pipeline.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "codecs/codecs.h"
+#include "cpu/cpu.h"
+#include "pipeline/plan.h"
+
+gr_status gr_input_header(const gr_request *req, gr_metadata *meta, gr_error *err) {
+  memset(meta, 0, sizeof *meta);
+  if (req->raw_width > 0) {
+    meta->format = GR_FORMAT_RAW;
+    meta->width = req->raw_width;
+    meta->height = req->raw_height;
+    meta->channels = req->raw_channels;
+    meta->has_alpha = req->raw_channels == 2 || req->raw_channels == 4;
+    return GR_OK;
+  }
+  return gr_codec_read_header(req->input, req->input_length, meta, err);
+}
+
+/* Replaces *img by out (freeing the old pixels when owned). */
+static void take(gr_image *img, gr_image *owned, gr_image *out) {
+  gr_image_free(owned);
+  *owned = *out;
+  *img = *out;
+}
+
+static gr_status apply_rotate(gr_image *img, gr_image *owned, int angle, gr_error *err) {
+  if (!angle) return GR_OK;
+  gr_image out;
+  gr_status st = gr_cpu_rotate(img, angle, &out, err);
+  if (st == GR_OK) take(img, owned, &out);
+  return st;
+}
+
+/* flip/flop work in place: make sure we own the pixels first (raw input is borrowed). */
+static gr_status ensure_owned(gr_image *img, gr_image *owned, gr_error *err) {
+  if (owned->data && img->data == owned->data && img->stride == owned->stride &&
+      img->width == owned->width && img->height == owned->height) {
+    return GR_OK;
+  }
+  gr_image out;
+  gr_status st = gr_cpu_convert_channels(img, img->channels, &out, err);
+  if (st == GR_OK) take(img, owned, &out);
+  return st;
+}
+
+static gr_status apply_mirror(gr_image *img, gr_image *owned, int flip, int flop, gr_error *err) {
+  if (!flip && !flop) return GR_OK;
+  gr_status st = ensure_owned(img, owned, err);
+  if (st != GR_OK) return st;
+  if (flip) gr_cpu_flip(img);
+  if (flop) gr_cpu_flop(img);
+  return GR_OK;
+}
+
+static int has_alpha(int channels) { return channels == 2 || channels == 4; }
+
+/* libvips' jpegsave flattens alpha onto black (background 0) before saving. */
+static gr_status flatten_onto_black(gr_image *img, gr_image *owned, gr_error *err) {
+  int colour = img->channels - 1;
+  gr_image out;
+  gr_status st = gr_image_alloc(&out, img->width, img->height, colour, err);
+  if (st != GR_OK) return st;
+  for (int y = 0; y < img->height; y++) {
+    const uint8_t *s = img->data + (size_t)y * img->stride;
+    uint8_t *d = out.data + (size_t)y * out.stride;
+    for (int x = 0; x < img->width; x++, s += img->channels, d += colour) {
+      int a = s[colour];
+      for (int c = 0; c < colour; c++) d[c] = (uint8_t)((s[c] * a + 127) / 255);
+    }
+  }
+  take(img, owned, &out);
+  return GR_OK;
+}
+
+static gr_status copy_raw(const gr_image *img, gr_result *res, gr_error *err) {
+  size_t row = (size_t)img->width * (size_t)img->channels;
+  size_t bytes = row * (size_t)img->height;
+  res->data = malloc(bytes ? bytes : 1);
+  if (!res->data) return gr_fail(err, GR_ERR_NO_MEMORY, "Out of memory for %zu bytes", bytes);
+  for (int y = 0; y < img->height; y++) {
+    memcpy(res->data + row * (size_t)y, img->data + img->stride * (size_t)y, row);
+  }
+  res->length = bytes;
+  return GR_OK;
+}
+
+static int native_output(gr_format f) {
+  return f == GR_FORMAT_JPEG || f == GR_FORMAT_PNG || f == GR_FORMAT_WEBP || f == GR_FORMAT_RAW;
+}
+
+gr_status gr_native_run(const gr_request *req, gr_resize_fn resize, int require_resize,
+                        gr_result *res, gr_error *err) {
+  gr_metadata meta;
+  gr_status st = gr_input_header(req, &meta, err);
+  if (st != GR_OK) return st;
+  if (meta.is_cmyk || meta.pages > 1) {
+    return gr_fail(err, GR_ERR_UNSUPPORTED, "%s input runs on libvips",
+                   meta.is_cmyk ? "CMYK" : "multi-page");
+  }
+  if (req->limit_input_pixels > 0 &&
+      (uint64_t)meta.width * (uint64_t)meta.height > req->limit_input_pixels) {
+    return gr_fail(err, GR_ERR_LIMIT, "Input image exceeds pixel limit");
+  }
+  gr_plan plan;
+  st = gr_plan_prepare(req, meta.format, meta.width, meta.height, meta.orientation, &plan, err);
+  if (st != GR_OK) return st;
+  if (!native_output(plan.output_format)) {
+    return gr_fail(err, GR_ERR_UNSUPPORTED, "%s output runs on libvips",
+                   gr_format_name(plan.output_format));
+  }
+
+  gr_image img, owned = {0};
+  if (meta.format == GR_FORMAT_RAW) {
+    size_t need = (size_t)req->raw_width * req->raw_height * req->raw_channels;
+    if (req->raw_channels < 1 || req->raw_channels > 4 || req->input_length < need) {
+      return gr_fail(err, GR_ERR_INVALID_ARGUMENT,
+                     "Raw input of %dx%dx%d needs %zu bytes but %zu were given", req->raw_width,
+                     req->raw_height, req->raw_channels, need, req->input_length);
+    }
+    img.data = (uint8_t *)req->input;
+    img.width = req->raw_width;
+    img.height = req->raw_height;
+    img.channels = req->raw_channels;
+    img.stride = (size_t)req->raw_width * req->raw_channels;
+  } else {
+    gr_decode_options dopts = {plan.jpeg_shrink, req->fail_on, req->limit_input_pixels};
+    st = gr_decode(req->input, req->input_length, &dopts, &owned, err);
+    if (st != GR_OK) return st;
+    img = owned;
+  }
+
+  st = gr_plan_finish(req, img.width, img.height, img.channels, &plan, err);
+  if (st == GR_OK && require_resize && !plan.resize) {
+    st = gr_fail(err, GR_ERR_UNSUPPORTED, "no resize step");
+  }
+  /* Before resize: orientation, user mirror and rotation, pre-extract. */
+  if (st == GR_OK) st = apply_rotate(&img, &owned, plan.orient_before.rotate, err);
+  if (st == GR_OK) st = apply_mirror(&img, &owned, 0, plan.orient_before.flop, err);
+  if (st == GR_OK) st = apply_mirror(&img, &owned, plan.user_before.flip, plan.user_before.flop, err);
+  if (st == GR_OK) st = apply_rotate(&img, &owned, plan.user_before.rotate, err);
+  if (st == GR_OK && plan.pre_extract.width > 0) {
+    img = gr_image_view(&img, plan.pre_extract.left, plan.pre_extract.top,
+                        plan.pre_extract.width, plan.pre_extract.height);
+  }
+  int resized_alpha = has_alpha(img.channels);
+  if (st == GR_OK && plan.resize) {
+    gr_filter h = {0}, v = {0};
+    /* vips_resize enlarges both axes in one affine when either enlarges: each filter needs to
+     * know about the other axis. */
+    int h_up = plan.hshrink < 1.0, v_up = plan.vshrink < 1.0;
+    st = gr_filter_init_ex(&h, img.width, plan.resize_width, req->kernel, 1.0 / plan.hshrink,
+                           v_up, err);
+    if (st == GR_OK) {
+      st = gr_filter_init_ex(&v, img.height, plan.resize_height, req->kernel,
+                             1.0 / plan.vshrink, h_up, err);
+    }
+    gr_image out;
+    if (st == GR_OK) st = resize(&img, &h, &v, &out, err);
+    if (st == GR_OK) take(&img, &owned, &out);
+    gr_filter_free(&h);
+    gr_filter_free(&v);
+  }
+  /* After resize: EXIF rotation, mirrors, user rotation. */
+  if (st == GR_OK) st = apply_rotate(&img, &owned, plan.post_orient_rotate, err);
+  if (st == GR_OK) st = apply_mirror(&img, &owned, plan.post_flip, plan.post_flop, err);
+  if (st == GR_OK) st = apply_rotate(&img, &owned, plan.post_rotate, err);
+  if (st == GR_OK && plan.crop) {
+    img = gr_image_view(&img, plan.crop_rect.left, plan.crop_rect.top, plan.crop_rect.width,
+                        plan.crop_rect.height);
+  }
+  if (st == GR_OK && plan.embed) {
+    gr_image out;
+    int channels = img.channels + (plan.embed_add_alpha ? 1 : 0);
+    st = gr_cpu_embed(&img, plan.canvas_width, plan.canvas_height, plan.embed_left,
+                      plan.embed_top, req->background, channels, &out, err);
+    if (st == GR_OK) take(&img, &owned, &out);
+  }
+  if (st == GR_OK && plan.post_extract.width > 0) {
+    img = gr_image_view(&img, plan.post_extract.left, plan.post_extract.top,
+                        plan.post_extract.width, plan.post_extract.height);
+  }
+  /* sharp always ends in sRGB: grey becomes RGB, grey+alpha RGBA. */
+  if (st == GR_OK && img.channels <= 2) {
+    gr_image out;
+    st = gr_cpu_convert_channels(&img, img.channels + 2, &out, err);
+    if (st == GR_OK) take(&img, &owned, &out);
+  }
+  if (st == GR_OK && plan.output_format == GR_FORMAT_JPEG && has_alpha(img.channels)) {
+    st = flatten_onto_black(&img, &owned, err);
+  }
+  if (st == GR_OK) {
+    if (plan.output_format == GR_FORMAT_RAW) {
+      st = copy_raw(&img, res, err);
+    } else {
+      st = gr_encode(&img, plan.output_format, req, &res->data, &res->length, err);
+    }
+  }
+  if (st == GR_OK) {
+    res->width = img.width;
+    res->height = img.height;
+    res->channels = img.channels;
+    if (plan.output_format == GR_FORMAT_JPEG && res->channels > 3) res->channels = 3;
+    res->format = plan.output_format;
+    /* sharp reports premultiplied when an image with alpha went through the resize. */
+    res->premultiplied = plan.resize && resized_alpha;
+  }
+  gr_image_free(&owned);
+  return st;
+}

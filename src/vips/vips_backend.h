@@ -1,0 +1,19 @@
+/* The libvips backend: runs a whole request on libvips, as sharp would. Takes every format
+ * libvips reads (GIF, TIFF, AVIF, HEIF, SVG, CMYK JPEG, ...). */
+#ifndef GR_VIPS_BACKEND_H
+#define GR_VIPS_BACKEND_H
+
+#include "gpu_resize.h"
+
+/* 1 when the library was built with libvips and vips_init succeeded (done once, lazily). On 0,
+ * reason says why. version gets e.g. "libvips 8.18.7". */
+int gr_vips_available(char *version, size_t version_size, char *reason, size_t reason_size);
+
+/* Runs req entirely on libvips; fills res (data malloc'd, backend = GR_BACKEND_VIPS). */
+gr_status gr_vips_process(const gr_request *req, gr_result *res, gr_error *err);
+
+/* Header read through libvips, for formats the native codecs do not read. */
+gr_status gr_vips_read_metadata(const uint8_t *data, size_t length, gr_metadata *meta,
+                                gr_error *err);
+
+#endif

@@ -1,0 +1,27 @@
+/* The libvips backend when the library is built without libvips: never available. */
+#include "vips/vips_backend.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/common.h"
+
+int gr_vips_available(char *version, size_t version_size, char *reason, size_t reason_size) {
+  if (version && version_size) version[0] = 0;
+  if (reason && reason_size) snprintf(reason, reason_size, "%s", "built without libvips");
+  return 0;
+}
+
+gr_status gr_vips_process(const gr_request *req, gr_result *res, gr_error *err) {
+  (void)req;
+  if (res) res->backend = GR_BACKEND_VIPS;
+  return gr_fail(err, GR_ERR_UNSUPPORTED, "built without libvips");
+}
+
+gr_status gr_vips_read_metadata(const uint8_t *data, size_t length, gr_metadata *meta,
+                                gr_error *err) {
+  (void)data;
+  (void)length;
+  if (meta) memset(meta, 0, sizeof *meta);
+  return gr_fail(err, GR_ERR_UNSUPPORTED, "built without libvips");
+}
