@@ -1,0 +1,64 @@
+// Shared helpers for the gpu-resize JS tests: the two libraries, the shared images, PSNR.
+'use strict';
+
+const path = require('node:path');
+const fs = require('node:fs');
+
+const gpu = require('../../js');
+const sharp = require('sharp'); // the oracle (devDependency, sharp 0.35.5)
+
+const IMAGES = process.env.GPU_RESIZE_IMAGES || '/work/shared/images';
+const image = (name) => path.join(IMAGES, name);
+
+/** PSNR in dB of two equally sized 8-bit buffers (Infinity when identical). */
+function psnr (a, b) {
+  if (a.length !== b.length) {
+    throw new Error(`psnr: length mismatch ${a.length} vs ${b.length}`);
+  }
+  let se = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = a[i] - b[i];
+    se += d * d;
+  }
+  if (se === 0) {
+    return Infinity;
+  }
+  const mse = se / a.length;
+  return 10 * Math.log10((255 * 255) / mse);
+}
+
+/** Decode any encoded image to raw pixels with sharp: { data, info }. */
+function decodeRaw (buffer) {
+  return sharp(buffer).raw().toBuffer({ resolveWithObject: true });
+}
+
+/** A deterministic RGB(A) test pattern with gradients and edges, as { data, width, height, channels }. */
+function makePattern (width, height, channels) {
+  const data = Buffer.alloc(width * height * channels);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * channels;
+      data[i] = (x * 255 / Math.max(1, width - 1)) | 0;
+      data[i + 1] = (y * 255 / Math.max(1, height - 1)) | 0;
+      data[i + 2] = ((x >> 3) + (y >> 3)) & 1 ? 220 : 30;
+      if (channels === 4) {
+        data[i + 3] = 255 - (((x + y) * 255 / (width + height)) | 0);
+      }
+    }
+  }
+  return { data, width, height, channels };
+}
+
+/** Catch a synchronous throw; returns the Error or null. */
+function catchSync (fn) {
+  try {
+    fn();
+    return null;
+  } catch (err) {
+    return err;
+  }
+}
+
+const readImage = (name) => fs.readFileSync(image(name));
+
+module.exports = { gpu, sharp, IMAGES, image, readImage, psnr, decodeRaw, makePattern, catchSync };
