@@ -189,6 +189,8 @@ typedef struct gr_metadata {
   int is_cmyk;
   int chroma_subsampling; /* JPEG: 420, 422, 444, 440, 411; 0 otherwise */
   double density;         /* DPI, 0 if absent */
+  int has_profile;        /* an embedded ICC profile */
+  int profile_is_srgb;    /* ... that describes sRGB (sharp's conversion to sRGB is then a no-op) */
 } gr_metadata;
 
 /* Reads the header only. */

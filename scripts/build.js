@@ -46,7 +46,7 @@ function run(cmd, argv) {
 const configure = ['-S', root, '-B', buildDir,
   `-DCMAKE_BUILD_TYPE=${flag('--debug') || sanitize ? 'Debug' : 'Release'}`];
 if (sanitize) configure.push(`-DGR_SANITIZE=${sanitize}`, '-DGR_BUILD_ADDON=OFF');
-if (flag('--no-cuda') || process.env.GPU_RESIZE_NO_CUDA === '1') configure.push('-DGR_WITH_CUDA=OFF');
+configure.push(`-DGR_WITH_CUDA=${flag('--no-cuda') || process.env.GPU_RESIZE_NO_CUDA === '1' ? 'OFF' : 'ON'}`);
 if (!process.env.CUDACXX && !fs.existsSync('/usr/bin/nvcc') && fs.existsSync('/usr/local/cuda/bin/nvcc')) {
   configure.push('-DCMAKE_CUDA_COMPILER=/usr/local/cuda/bin/nvcc');
 }

@@ -34,6 +34,10 @@ gr_status gr_decode(const uint8_t *data, size_t length, const gr_decode_options 
 gr_status gr_encode(const gr_image *img, gr_format format, const gr_request *req, uint8_t **out,
                     size_t *out_length, gr_error *err);
 
+/* 1 when an ICC profile (its bytes, possibly split across JPEG APP2 segments and then only the
+ * first given) describes sRGB: its description names sRGB (ASCII or UTF-16). */
+int gr_icc_is_srgb(const uint8_t *profile, size_t length);
+
 /* EXIF orientation (1-8) from a JPEG APP1 segment or a WebP/PNG eXIf chunk body starting with
  * the TIFF header ("II*\0" or "MM\0*"); 0 when absent or unreadable. */
 int gr_exif_orientation_tiff(const uint8_t *tiff, size_t length);

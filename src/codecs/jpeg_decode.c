@@ -28,6 +28,7 @@ static gr_status jpeg_error_status(jpeg_dec_state *st, gr_error *err, const char
 }
 
 static int chroma_subsampling(const struct jpeg_decompress_struct *c) {
+  if (c->num_components == 1) return 444; /* what sharp reports for greyscale */
   if (c->num_components < 3 || !c->comp_info) return 0;
   int h0 = c->comp_info[0].h_samp_factor, v0 = c->comp_info[0].v_samp_factor;
   int h1 = c->comp_info[1].h_samp_factor, v1 = c->comp_info[1].v_samp_factor;
@@ -45,11 +46,12 @@ static gr_status header_inner(jpeg_dec_state *st, const uint8_t *data, size_t le
                               gr_metadata *meta, gr_error *err) {
   struct jpeg_decompress_struct *c = &st->cinfo;
   c->err = gr_jpeg_err_init(&st->jerr, GR_FAIL_ON_ERROR);
-  if (setjmp(st->jerr.jump)) return jpeg_error_status(st, err, "Invalid JPEG header");
+  if (setjmp(st->jerr.jump)) return jpeg_error_status(st, err, "Input buffer has corrupt header");
   jpeg_create_decompress(c);
   st->created = 1;
   jpeg_mem_src(c, (unsigned char *)data, (unsigned long)length);
   jpeg_save_markers(c, JPEG_APP0 + 1, 0xFFFF);
+  jpeg_save_markers(c, JPEG_APP0 + 2, 0xFFFF);
   jpeg_read_header(c, TRUE);
 
   meta->format = GR_FORMAT_JPEG;
@@ -76,10 +78,14 @@ static gr_status header_inner(jpeg_dec_state *st, const uint8_t *data, size_t le
     else if (c->density_unit == 2) meta->density = (double)c->X_density * 2.54;
   }
   for (jpeg_saved_marker_ptr m = c->marker_list; m; m = m->next) {
-    if (m->marker == JPEG_APP0 + 1 && m->data_length >= 6 &&
+    if (m->marker == JPEG_APP0 + 1 && m->data_length >= 6 && !meta->orientation &&
         memcmp(m->data, "Exif\0\0", 6) == 0) {
       meta->orientation = gr_exif_orientation_tiff(m->data + 6, m->data_length - 6);
-      break;
+    } else if (m->marker == JPEG_APP0 + 2 && m->data_length > 14 && !meta->has_profile &&
+               memcmp(m->data, "ICC_PROFILE\0", 12) == 0) {
+      /* The profile header and description sit in the first segment. */
+      meta->has_profile = 1;
+      meta->profile_is_srgb = gr_icc_is_srgb(m->data + 14, m->data_length - 14);
     }
   }
   return GR_OK;

@@ -136,6 +136,16 @@ static gr_status png_header_inner(png_dec_state *st, gr_metadata *meta, gr_error
   meta->bits_per_sample = depth;
   meta->is_progressive = interlace != PNG_INTERLACE_NONE;
   meta->pages = 1;
+  png_charp icc_name;
+  int icc_compression;
+  png_bytep icc = NULL;
+  png_uint_32 icc_length = 0;
+  if (png_get_iCCP(st->png, st->info, &icc_name, &icc_compression, &icc, &icc_length) && icc) {
+    meta->has_profile = 1;
+    meta->profile_is_srgb = gr_icc_is_srgb(icc, icc_length);
+  } else if (png_get_valid(st->png, st->info, PNG_INFO_sRGB)) {
+    meta->has_profile = 0; /* an sRGB chunk is sRGB: nothing to convert */
+  }
   png_uint_32 xres, yres;
   int unit;
   if (png_get_pHYs(st->png, st->info, &xres, &yres, &unit) && unit == PNG_RESOLUTION_METER) {

@@ -12,7 +12,8 @@ static uint32_t le32(const uint8_t *p) {
 }
 
 /* Walks the RIFF chunks: EXIF orientation and the number of ANMF frames. */
-static void webp_scan_chunks(const uint8_t *data, size_t length, int *orientation, int *frames) {
+static void webp_scan_chunks(const uint8_t *data, size_t length, int *orientation, int *frames,
+                             gr_metadata *meta) {
   *orientation = 0;
   *frames = 0;
   if (length < 12) return;
@@ -26,6 +27,9 @@ static void webp_scan_chunks(const uint8_t *data, size_t length, int *orientatio
     const uint8_t *payload = data + pos + 8;
     if (memcmp(fourcc, "EXIF", 4) == 0 && *orientation == 0) {
       *orientation = gr_exif_orientation_tiff(payload, n);
+    } else if (memcmp(fourcc, "ICCP", 4) == 0 && !meta->has_profile) {
+      meta->has_profile = 1;
+      meta->profile_is_srgb = gr_icc_is_srgb(payload, n);
     } else if (memcmp(fourcc, "ANMF", 4) == 0) {
       (*frames)++;
     }
@@ -42,7 +46,7 @@ gr_status gr_webp_read_header(const uint8_t *data, size_t length, gr_metadata *m
     return gr_fail(err, GR_ERR_DECODE, "Invalid WebP header (libwebp status %d)", (int)vs);
   }
   int orientation, frames;
-  webp_scan_chunks(data, length, &orientation, &frames);
+  webp_scan_chunks(data, length, &orientation, &frames, meta);
   meta->format = GR_FORMAT_WEBP;
   meta->width = f.width;
   meta->height = f.height;

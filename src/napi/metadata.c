@@ -43,6 +43,7 @@ static void complete(napi_env env, napi_status status, void *data) {
     gr_napi_set_bool(env, argv[1], "isCMYK", m->is_cmyk);
     gr_napi_set_int(env, argv[1], "chromaSubsampling", m->chroma_subsampling);
     gr_napi_set_double(env, argv[1], "density", m->density);
+    gr_napi_set_bool(env, argv[1], "hasProfile", m->has_profile);
     argc = 2;
   }
   napi_delete_reference(env, w->input_ref);

@@ -103,6 +103,10 @@ gr_status gr_native_run(const gr_request *req, gr_resize_fn resize, int require_
     return gr_fail(err, GR_ERR_UNSUPPORTED, "%s input runs on libvips",
                    meta.is_cmyk ? "CMYK" : "multi-page");
   }
+  if (meta.has_profile && !meta.profile_is_srgb) {
+    /* sharp converts it to sRGB with lcms; the native path has no colour management yet. */
+    return gr_fail(err, GR_ERR_UNSUPPORTED, "input with a non-sRGB ICC profile runs on libvips");
+  }
   if (req->limit_input_pixels > 0 &&
       (uint64_t)meta.width * (uint64_t)meta.height > req->limit_input_pixels) {
     return gr_fail(err, GR_ERR_LIMIT, "Input image exceeds pixel limit");

@@ -122,7 +122,10 @@ static void append_reason(gr_result *res, gr_backend backend, const gr_error *e)
            used ? "; " : "", gr_backend_name(backend), e->message);
 }
 
+/* Auto mode sends a request to the GPU only when one is usable (backends() says why not) and
+ * the image is large enough to gain from it. */
 static int gpu_worth_it(const gr_request *req) {
+  if (!gr_gpu_available(NULL, 0, NULL, NULL, 0)) return 0;
   uint64_t min = gpu_min_pixels();
   gr_metadata meta;
   gr_error ignored;

@@ -7,7 +7,8 @@ const fs = require('node:fs');
 const gpu = require('../../js');
 const sharp = require('sharp'); // the oracle (devDependency, sharp 0.35.5)
 
-const IMAGES = process.env.GPU_RESIZE_IMAGES || '/work/shared/images';
+// ../shared/images beside the checkout, as on the developers' machines and in CI.
+const IMAGES = process.env.GPU_RESIZE_IMAGES || path.resolve(__dirname, '..', '..', '..', 'shared', 'images');
 const image = (name) => path.join(IMAGES, name);
 
 /** PSNR in dB of two equally sized 8-bit buffers (Infinity when identical). */
@@ -25,6 +26,38 @@ function psnr (a, b) {
   }
   const mse = se / a.length;
   return 10 * Math.log10((255 * 255) / mse);
+}
+
+/**
+ * PSNR for images with alpha (last channel), as two figures:
+ * - visible: colour premultiplied by alpha, plus alpha, i.e. what the image looks like;
+ * - opaque: raw colour where the expected alpha is >= 128.
+ * Colour under near-zero alpha is not visible and is amplified rounding noise: unpremultiplying
+ * an 8-bit premultiplied value by alpha a multiplies a 1-level difference by 255 / a.
+ */
+function psnrAlpha (a, b, channels) {
+  if (a.length !== b.length) {
+    throw new Error(`psnrAlpha: length mismatch ${a.length} vs ${b.length}`);
+  }
+  let seVisible = 0;
+  let seOpaque = 0;
+  let nOpaque = 0;
+  for (let i = 0; i < a.length; i += channels) {
+    const aa = a[i + channels - 1];
+    const ba = b[i + channels - 1];
+    for (let c = 0; c < channels - 1; c++) {
+      const d = (a[i + c] * aa - b[i + c] * ba) / 255;
+      seVisible += d * d;
+      if (ba >= 128) {
+        const r = a[i + c] - b[i + c];
+        seOpaque += r * r;
+        nOpaque++;
+      }
+    }
+    seVisible += (aa - ba) * (aa - ba);
+  }
+  const db = (se, n) => (se === 0 ? Infinity : 10 * Math.log10((255 * 255) / (se / n)));
+  return { visible: db(seVisible, a.length), opaque: nOpaque ? db(seOpaque, nOpaque) : Infinity };
 }
 
 /** Decode any encoded image to raw pixels with sharp: { data, info }. */
@@ -61,4 +94,4 @@ function catchSync (fn) {
 
 const readImage = (name) => fs.readFileSync(image(name));
 
-module.exports = { gpu, sharp, IMAGES, image, readImage, psnr, decodeRaw, makePattern, catchSync };
+module.exports = { gpu, sharp, IMAGES, image, readImage, psnr, psnrAlpha, decodeRaw, makePattern, catchSync };

@@ -5,7 +5,7 @@
 
 const { test, before } = require('node:test');
 const assert = require('node:assert/strict');
-const { gpu, sharp, image, psnr, decodeRaw } = require('./helpers');
+const { gpu, sharp, image, psnr, psnrAlpha, decodeRaw } = require('./helpers');
 
 const RAW_DB = 40;
 const JPEG_DB = 35;
@@ -43,6 +43,13 @@ for (const { channels, fit, size, label } of resizeCases) {
     const build = (img) => img.resize(size[0], size[1], { fit });
     const { expected, actual } = await rawPair(build, inputs[channels]);
     assertSameShape(actual, expected, 'shape');
+    if (channels === 'RGBA') {
+      // See psnrAlpha: the visible (premultiplied) image and the colour of opaque pixels.
+      const { visible, opaque } = psnrAlpha(actual.data, expected.data, 4);
+      assert.ok(visible >= RAW_DB, `visible PSNR ${visible.toFixed(2)} dB < ${RAW_DB} dB (backend ${actual.info.backend})`);
+      assert.ok(opaque >= RAW_DB, `opaque colour PSNR ${opaque.toFixed(2)} dB < ${RAW_DB} dB (backend ${actual.info.backend})`);
+      return;
+    }
     const db = psnr(actual.data, expected.data);
     assert.ok(db >= RAW_DB, `PSNR ${db.toFixed(2)} dB < ${RAW_DB} dB (backend ${actual.info.backend})`);
   });
