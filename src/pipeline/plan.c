@@ -86,7 +86,7 @@ int gr_resize_target(int size, double shrink) {
   return target < 1 ? 1 : target;
 }
 
-static void exif_rotation_and_flop(int orientation, int *rotate, int *flop) {
+void gr_exif_rotation_and_flop(int orientation, int *rotate, int *flop) {
   *rotate = 0;
   *flop = 0;
   switch (orientation) {
@@ -101,7 +101,7 @@ static void exif_rotation_and_flop(int orientation, int *rotate, int *flop) {
   }
 }
 
-static int normalise_angle(int angle) {
+int gr_normalise_angle(int angle) {
   angle %= 360;
   if (angle < 0) angle += 360;
   return (angle == 90 || angle == 180 || angle == 270) ? angle : 0;
@@ -124,8 +124,8 @@ typedef struct plan_state {
 static void plan_state_compute(const gr_request *req, int exif_orientation, plan_state *s,
                                int *orient_before, int *rotate_before) {
   memset(s, 0, sizeof *s);
-  if (req->auto_orient) exif_rotation_and_flop(exif_orientation, &s->auto_rotate, &s->auto_flop);
-  s->rotation = normalise_angle(req->rotate_angle);
+  if (req->auto_orient) gr_exif_rotation_and_flop(exif_orientation, &s->auto_rotate, &s->auto_flop);
+  s->rotation = gr_normalise_angle(req->rotate_angle);
   s->flip = req->flip;
   s->flop = req->flop;
   *rotate_before = req->rotate_before && (s->rotation || s->flip || s->flop);

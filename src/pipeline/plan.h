@@ -59,6 +59,10 @@ void gr_calculate_crop(int in_w, int in_h, int out_w, int out_h, int position, i
                        int *top);
 void gr_calculate_embed(int in_w, int in_h, int out_w, int out_h, int position, int *left,
                         int *top);
+/* sharp's CalculateExifRotationAndFlop (degrees clockwise) and CalculateAngleRotation (any
+ * multiple of 90 to 0, 90, 180 or 270; other angles give 0). */
+void gr_exif_rotation_and_flop(int orientation, int *rotate, int *flop);
+int gr_normalise_angle(int angle);
 /* The size vips_resize produces for a scale of 1/shrink. */
 int gr_resize_target(int size, double shrink);
 

@@ -3,6 +3,7 @@
  * premultiply, resize, auto-orient/flip/flop/rotate, crop/embed/smartcrop, post-extract,
  * unpremultiply, sRGB output, save with sharp's default options). Built only with libvips. */
 #include "vips/vips_backend.h"
+#include "pipeline/plan.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -201,25 +202,9 @@ static int gr_vips_orientation(VipsImage *image) {
   return orientation;
 }
 
-static void gr_vips_exif_rotation(int orientation, VipsAngle *rotate, int *flop) {
-  *rotate = VIPS_ANGLE_D0;
-  *flop = 0;
-  switch (orientation) {
-    case 6: *rotate = VIPS_ANGLE_D90; break;
-    case 3: *rotate = VIPS_ANGLE_D180; break;
-    case 8: *rotate = VIPS_ANGLE_D270; break;
-    case 2: *flop = 1; break;
-    case 7: *flop = 1; *rotate = VIPS_ANGLE_D270; break;
-    case 4: *flop = 1; *rotate = VIPS_ANGLE_D180; break;
-    case 5: *flop = 1; *rotate = VIPS_ANGLE_D90; break;
-    default: break;
-  }
-}
-
-static VipsAngle gr_vips_angle_rotation(int angle) {
-  angle = angle % 360;
-  if (angle < 0) angle += 360;
-  switch (angle) {
+/* Degrees (0, 90, 180, 270) as a VipsAngle. */
+static VipsAngle gr_vips_angle(int degrees) {
+  switch (degrees) {
     case 90: return VIPS_ANGLE_D90;
     case 180: return VIPS_ANGLE_D180;
     case 270: return VIPS_ANGLE_D270;
@@ -227,84 +212,10 @@ static VipsAngle gr_vips_angle_rotation(int angle) {
   }
 }
 
-/* sharp's ResolveShrink; canvas is gr_fit. */
-static void gr_vips_resolve_shrink(int width, int height, int target_width, int target_height,
-                                   gr_fit fit, int without_enlargement, int without_reduction,
-                                   double *hshrink_out, double *vshrink_out) {
-  double hshrink = 1.0, vshrink = 1.0;
-  if (target_width > 0 && target_height > 0) {
-    hshrink = (double)width / target_width;
-    vshrink = (double)height / target_height;
-    switch (fit) {
-      case GR_FIT_COVER:
-      case GR_FIT_OUTSIDE:
-        if (hshrink < vshrink) vshrink = hshrink;
-        else hshrink = vshrink;
-        break;
-      case GR_FIT_CONTAIN:
-      case GR_FIT_INSIDE:
-        if (hshrink > vshrink) vshrink = hshrink;
-        else hshrink = vshrink;
-        break;
-      case GR_FIT_FILL:
-        break;
-    }
-  } else if (target_width > 0) {
-    hshrink = (double)width / target_width;
-    if (fit != GR_FIT_FILL) vshrink = hshrink;
-  } else if (target_height > 0) {
-    vshrink = (double)height / target_height;
-    if (fit != GR_FIT_FILL) hshrink = vshrink;
-  }
-  if (without_reduction) {
-    hshrink = fmin(1.0, hshrink);
-    vshrink = fmin(1.0, vshrink);
-  } else if (without_enlargement) {
-    hshrink = fmax(1.0, hshrink);
-    vshrink = fmax(1.0, vshrink);
-  }
-  hshrink = fmin(hshrink, (double)width);
-  vshrink = fmin(vshrink, (double)height);
-  *hshrink_out = hshrink;
-  *vshrink_out = vshrink;
-}
-
-/* sharp's CalculateEmbedPosition. */
-static void gr_vips_embed_position(int in_w, int in_h, int out_w, int out_h, int gravity, int *left,
-                                   int *top) {
-  int l = 0, t = 0;
-  switch (gravity) {
-    case 1: l = (out_w - in_w) / 2; break;
-    case 2: l = out_w - in_w; t = (out_h - in_h) / 2; break;
-    case 3: l = (out_w - in_w) / 2; t = out_h - in_h; break;
-    case 4: t = (out_h - in_h) / 2; break;
-    case 5: l = out_w - in_w; break;
-    case 6: l = out_w - in_w; t = out_h - in_h; break;
-    case 7: t = out_h - in_h; break;
-    case 8: break;
-    default: l = (out_w - in_w) / 2; t = (out_h - in_h) / 2; break;
-  }
-  *left = l;
-  *top = t;
-}
-
-/* sharp's CalculateCrop (gravity form). */
-static void gr_vips_crop_position(int in_w, int in_h, int out_w, int out_h, int gravity, int *left,
-                                  int *top) {
-  int l = 0, t = 0;
-  switch (gravity) {
-    case 1: l = (in_w - out_w + 1) / 2; break;
-    case 2: l = in_w - out_w; t = (in_h - out_h + 1) / 2; break;
-    case 3: l = (in_w - out_w + 1) / 2; t = in_h - out_h; break;
-    case 4: t = (in_h - out_h + 1) / 2; break;
-    case 5: l = in_w - out_w; break;
-    case 6: l = in_w - out_w; t = in_h - out_h; break;
-    case 7: t = in_h - out_h; break;
-    case 8: break;
-    default: l = (in_w - out_w + 1) / 2; t = (in_h - out_h + 1) / 2; break;
-  }
-  *left = l;
-  *top = t;
+static void gr_vips_exif_rotation(int orientation, VipsAngle *rotate, int *flop) {
+  int degrees;
+  gr_exif_rotation_and_flop(orientation, &degrees, flop);
+  *rotate = gr_vips_angle(degrees);
 }
 
 /* sharp's StaySequential: a sequential image that is about to be read out of order (rotate,
@@ -734,7 +645,7 @@ gr_status gr_vips_process(const gr_request *req, gr_result *res, gr_error *err) 
   VipsAngle auto_rotation = VIPS_ANGLE_D0;
   int auto_flop = 0;
   if (req->auto_orient) gr_vips_exif_rotation(gr_vips_orientation(image), &auto_rotation, &auto_flop);
-  VipsAngle rotation = gr_vips_angle_rotation(req->rotate_angle);
+  VipsAngle rotation = gr_vips_angle(gr_normalise_angle(req->rotate_angle));
   int flip = req->flip ? 1 : 0;
   int flop = req->flop ? 1 : 0;
 
@@ -788,7 +699,7 @@ gr_status gr_vips_process(const gr_request *req, gr_result *res, gr_error *err) 
     target_height = tmp;
   }
   double hshrink, vshrink;
-  gr_vips_resolve_shrink(input_width, input_height, target_width, target_height, req->fit,
+  gr_resolve_shrink(input_width, input_height, target_width, target_height, req->fit,
                          req->without_enlargement, req->without_reduction, &hshrink, &vshrink);
 
   /* Shrink-on-load: JPEG by 2/4/8, WebP and SVG by a scale. */
@@ -846,7 +757,7 @@ gr_status gr_vips_process(const gr_request *req, gr_result *res, gr_error *err) 
 
   input_width = image->Xsize;
   input_height = image->Ysize;
-  gr_vips_resolve_shrink(input_width, input_height, target_width, target_height, req->fit,
+  gr_resolve_shrink(input_width, input_height, target_width, target_height, req->fit,
                          req->without_enlargement, req->without_reduction, &hshrink, &vshrink);
 
   /* Device-independent colour: the embedded profile to sRGB (P3 for 16-bit), CMYK via the
@@ -913,7 +824,7 @@ gr_status gr_vips_process(const gr_request *req, gr_result *res, gr_error *err) 
                                    &nbackground),
                GR_ERR_BACKEND);
       int left, top;
-      gr_vips_embed_position(input_width, input_height, width, height, req->position, &left,
+      gr_calculate_embed(input_width, input_height, width, height, req->position, &left,
                              &top);
       VipsArrayDouble *array = vips_array_double_new(background, nbackground);
       VipsImage *t = NULL;
@@ -928,7 +839,7 @@ gr_status gr_vips_process(const gr_request *req, gr_result *res, gr_error *err) 
       if (height > input_height) height = input_height;
       if (req->position < 9) {
         int left, top;
-        gr_vips_crop_position(input_width, input_height, width, height, req->position, &left,
+        gr_calculate_crop(input_width, input_height, width, height, req->position, &left,
                               &top);
         GR_STEP(vips_extract_area(image, &t_, left, top, width, height, NULL), GR_ERR_BACKEND);
       } else {
