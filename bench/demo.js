@@ -7,6 +7,14 @@ const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const sharp = require('..');
 
+let reference = null; // sharp itself, when installed (a devDependency), for the comparison column
+try {
+  reference = require('sharp');
+  reference.cache(false);
+} catch {
+  reference = null;
+}
+
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : fallback;
@@ -32,15 +40,19 @@ async function main() {
   }
   for (const job of jobs) {
     const input = fs.readFileSync(path.join(imagesDir, job.file));
-    await job.run(sharp(input)).toBuffer(); // warm-up
-    const runs = 5;
-    const t0 = performance.now();
-    let result;
-    for (let i = 0; i < runs; i++) result = await job.run(sharp(input)).toBuffer({ resolveWithObject: true });
-    const ms = (performance.now() - t0) / runs;
+    const time = async (lib) => {
+      await job.run(lib(input)).toBuffer(); // warm-up
+      const runs = 5;
+      const t0 = performance.now();
+      let result;
+      for (let i = 0; i < runs; i++) result = await job.run(lib(input)).toBuffer({ resolveWithObject: true });
+      return { ms: (performance.now() - t0) / runs, result };
+    };
+    const { ms, result } = await time(sharp);
     fs.writeFileSync(path.join(outDir, job.out), result.data);
     const { info } = result;
-    console.log(`${job.file} -> ${job.out}: ${info.width}x${info.height} ${info.format} ${info.size} bytes, backend ${info.backend}${info.fallbackReason ? ` (fell back: ${info.fallbackReason})` : ''}, ${ms.toFixed(1)} ms`);
+    const versus = reference ? `, sharp ${(await time(reference)).ms.toFixed(1)} ms` : '';
+    console.log(`${job.file} -> ${job.out}: ${info.width}x${info.height} ${info.format} ${info.size} bytes, backend ${info.backend}${info.fallbackReason ? ` (fell back: ${info.fallbackReason})` : ''}, ${ms.toFixed(1)} ms${versus}`);
   }
   console.log(`outputs in ${outDir}`);
 }
