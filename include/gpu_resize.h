@@ -64,8 +64,12 @@ typedef enum gr_kernel {
   GR_KERNEL_MITCHELL,
   GR_KERNEL_LANCZOS2,
   GR_KERNEL_LANCZOS3,
+  GR_KERNEL_MKS2013,  /* Magic Kernel Sharp 2013 and 2021: libvips only */
+  GR_KERNEL_MKS2021,
   GR_KERNEL_COUNT
 } gr_kernel;
+/* Kernels the native (CPU and GPU) paths implement: nearest to lanczos3. */
+#define GR_KERNEL_NATIVE_COUNT (GR_KERNEL_LANCZOS3 + 1)
 
 /* sharp's canvas: cover = CROP, contain = EMBED, fill = IGNORE_ASPECT, inside = MAX, outside = MIN. */
 typedef enum gr_fit {

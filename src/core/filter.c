@@ -400,7 +400,7 @@ gr_status gr_filter_init_ex(gr_filter *filter, int in_size, int out_size, gr_ker
   if (in_size <= 0 || out_size <= 0) {
     return gr_fail(err, GR_ERR_INVALID_ARGUMENT, "Invalid resize %d -> %d", in_size, out_size);
   }
-  if ((int)kernel < 0 || kernel >= GR_KERNEL_COUNT) {
+  if ((int)kernel < 0 || kernel >= GR_KERNEL_NATIVE_COUNT) {
     return gr_fail(err, GR_ERR_INVALID_ARGUMENT, "Invalid kernel %d", (int)kernel);
   }
   if (!(scale > 0.0) || !isfinite(scale)) {

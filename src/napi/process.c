@@ -38,8 +38,8 @@ static gr_rect parse_rect(napi_env env, napi_value baton, const char *key) {
 static void parse_baton(napi_env env, napi_value b, gr_request *req) {
   static const char *const fail_on[] = {"none", "truncated", "error", "warning"};
   static const char *const fits[] = {"cover", "contain", "fill", "inside", "outside"};
-  static const char *const kernels[] = {"nearest", "linear", "cubic",
-                                        "mitchell", "lanczos2", "lanczos3"};
+  static const char *const kernels[] = {"nearest",  "linear",   "cubic",  "mitchell",
+                                        "lanczos2", "lanczos3", "mks2013", "mks2021"};
   static const char *const formats[] = {"input", "jpeg", "png", "webp", "gif",
                                         "tiff", "avif", "heif", "svg", "raw"};
   static const char *const backends[] = {"auto", "gpu", "cpu", "vips"};

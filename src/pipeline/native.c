@@ -103,6 +103,10 @@ gr_status gr_native_run(const gr_request *req, gr_resize_fn resize, int require_
     return gr_fail(err, GR_ERR_UNSUPPORTED, "%s input runs on libvips",
                    meta.is_cmyk ? "CMYK" : "multi-page");
   }
+  if (req->kernel >= GR_KERNEL_NATIVE_COUNT) {
+    return gr_fail(err, GR_ERR_UNSUPPORTED, "the %s kernel runs on libvips",
+                   req->kernel == GR_KERNEL_MKS2013 ? "mks2013" : "mks2021");
+  }
   if (meta.has_profile && !meta.profile_is_srgb) {
     /* sharp converts it to sRGB with lcms; the native path has no colour management yet. */
     return gr_fail(err, GR_ERR_UNSUPPORTED, "input with a non-sRGB ICC profile runs on libvips");

@@ -88,7 +88,7 @@ static void test_constant(void) {
   static const int sizes[][4] = {{17, 13, 5, 4},  {17, 13, 40, 31}, {100, 80, 9, 7},
                                  {64, 48, 64, 48}, {30, 30, 90, 10}, {1, 1, 5, 3},
                                  {1, 20, 1, 6},   {20, 1, 7, 1},    {9, 9, 2, 2}};
-  for (int k = 0; k < GR_KERNEL_COUNT; k++) {
+  for (int k = 0; k < GR_KERNEL_NATIVE_COUNT; k++) {
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
       for (int ch = 1; ch <= 4; ch++) {
         gr_image src, dst;
@@ -129,7 +129,7 @@ static void test_reference(void) {
   static const int sizes[][4] = {{37, 23, 11, 9}, {37, 23, 80, 50}, {37, 23, 37, 60},
                                  {37, 23, 12, 23}, {1, 1, 5, 3},    {1, 9, 4, 3},
                                  {9, 1, 3, 4},     {64, 3, 7, 3},   {200, 150, 23, 17}};
-  for (int k = 0; k < GR_KERNEL_COUNT; k++) {
+  for (int k = 0; k < GR_KERNEL_NATIVE_COUNT; k++) {
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
       for (int ch = 1; ch <= 4; ch++) {
         /* A view with an odd stride inside a larger image. */
@@ -184,7 +184,7 @@ static void test_threads_match(void) {
 
 static void test_alpha_no_bleed(void) {
   /* Left half opaque red, right half fully transparent green: no green may appear. */
-  for (int k = 0; k < GR_KERNEL_COUNT; k++) {
+  for (int k = 0; k < GR_KERNEL_NATIVE_COUNT; k++) {
     gr_image src, dst;
     gr_error err;
     gr_image_alloc(&src, 16, 8, 4, &err);

@@ -122,7 +122,7 @@ static const int kSizes[][4] = {
 static void test_against_cpu(void) {
   const int nsizes = (int)(sizeof kSizes / sizeof kSizes[0]);
   int cases = 0, worst = 0;
-  for (int k = 0; k < GR_KERNEL_COUNT; k++) {
+  for (int k = 0; k < GR_KERNEL_NATIVE_COUNT; k++) {
     for (int c = 1; c <= 4; c++) {
       for (int i = 0; i < nsizes; i++) {
         for (int pattern = 0; pattern < 2; pattern++) {
@@ -241,7 +241,7 @@ static void *worker(void *p) {
   for (int i = 0; i < 12; i++) {
     const int *sz = sizes[(a->index + i) % 4];
     int c = 1 + (a->index + i) % 4;
-    gr_kernel k = (gr_kernel)((a->index * 7 + i) % GR_KERNEL_COUNT);
+    gr_kernel k = (gr_kernel)((a->index * 7 + i) % GR_KERNEL_NATIVE_COUNT);
     char why[GR_MESSAGE_MAX];
     int d = compare_case(sz[0], sz[1], sz[2], sz[3], c, k, i % 2, (a->index + i) % 2,
                          (uint32_t)(a->index * 100 + i + 1), why, sizeof why);

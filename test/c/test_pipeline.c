@@ -93,7 +93,7 @@ static void test_quality_against_libvips(void) {
   for (int y = 0; y < crop.height; y++) {
     memcpy(packed.data + packed.stride * y, crop.data + crop.stride * y, packed.stride);
   }
-  for (int k = 0; k < GR_KERNEL_COUNT; k++) {
+  for (int k = 0; k < GR_KERNEL_NATIVE_COUNT; k++) {
     gr_request req;
     raw_request(&req, &packed);
     req.resize_width = 1600;
