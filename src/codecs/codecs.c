@@ -44,7 +44,7 @@ gr_status gr_decode(const uint8_t *data, size_t length, const gr_decode_options 
   if (!out) return gr_fail(err, GR_ERR_INVALID_ARGUMENT, "out is NULL");
   memset(out, 0, sizeof *out);
   /* NULL options: no shrink, no limit, and sharp's default failOn, which is 'warning'. */
-  gr_decode_options o = {1, GR_FAIL_ON_WARNING, 0};
+  gr_decode_options o = {1, GR_FAIL_ON_WARNING, 0, 0.0};
   if (opts) o = *opts;
   if (o.jpeg_shrink == 0) o.jpeg_shrink = 1;
   if (o.jpeg_shrink != 1 && o.jpeg_shrink != 2 && o.jpeg_shrink != 4 && o.jpeg_shrink != 8) {

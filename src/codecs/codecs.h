@@ -18,6 +18,7 @@ typedef struct gr_decode_options {
                                   image's stride may then exceed width * channels) */
   gr_fail_on fail_on;          /* sharp's failOn: 'warning' fails on libjpeg warnings too */
   uint64_t limit_input_pixels; /* checked against the header before any pixel memory; 0: none */
+  double webp_scale;           /* WebP shrink-on-load (libwebp's rescaler), 0 or 1: none */
 } gr_decode_options;
 
 /* Decodes to 8-bit: grey -> 1, grey+alpha -> 2, colour -> 3, colour+alpha -> 4 channels (PNG

@@ -1,6 +1,7 @@
 /* WebP header, decode (still images) and encode with libwebp. RIFF chunks are parsed here, so
  * libwebpdemux is not needed. */
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <webp/decode.h>
 #include <webp/encode.h>
@@ -71,15 +72,38 @@ gr_status gr_webp_decode(const uint8_t *data, size_t length, const gr_decode_opt
   gr_status s = gr_check_pixel_limit((uint64_t)f.width, (uint64_t)f.height,
                                      opts->limit_input_pixels, err);
   if (s != GR_OK) return s;
+  /* Shrink-on-load as libvips' webpload with scale: libwebp's own rescaler to
+   * rint(size * scale). */
+  int width = f.width, height = f.height;
+  int scaled = opts->webp_scale > 0.0 && opts->webp_scale < 1.0;
+  if (scaled) {
+    width = (int)lrint(f.width * opts->webp_scale);
+    height = (int)lrint(f.height * opts->webp_scale);
+    if (width < 1) width = 1;
+    if (height < 1) height = 1;
+  }
   gr_image img;
   int channels = f.has_alpha ? 4 : 3;
-  s = gr_image_alloc(&img, f.width, f.height, channels, err);
+  s = gr_image_alloc(&img, width, height, channels, err);
   if (s != GR_OK) return s;
-  size_t size = img.stride * (size_t)img.height;
-  uint8_t *r = channels == 4
-                   ? WebPDecodeRGBAInto(data, length, img.data, size, (int)img.stride)
-                   : WebPDecodeRGBInto(data, length, img.data, size, (int)img.stride);
-  if (!r) {
+  WebPDecoderConfig config;
+  if (!WebPInitDecoderConfig(&config)) {
+    gr_image_free(&img);
+    return gr_fail(err, GR_ERR_DECODE, "WebP decoder version mismatch");
+  }
+  config.output.colorspace = channels == 4 ? MODE_RGBA : MODE_RGB;
+  config.output.is_external_memory = 1;
+  config.output.u.RGBA.rgba = img.data;
+  config.output.u.RGBA.stride = (int)img.stride;
+  config.output.u.RGBA.size = img.stride * (size_t)img.height;
+  if (scaled) {
+    config.options.use_scaling = 1;
+    config.options.scaled_width = width;
+    config.options.scaled_height = height;
+  }
+  vs = WebPDecode(data, length, &config);
+  WebPFreeDecBuffer(&config.output);
+  if (vs != VP8_STATUS_OK) {
     gr_image_free(&img);
     return gr_fail(err, GR_ERR_DECODE, "WebP decode failed: corrupt or truncated data");
   }

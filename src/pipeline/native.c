@@ -137,7 +137,8 @@ gr_status gr_native_run(const gr_request *req, gr_resize_fn resize, int require_
     img.channels = req->raw_channels;
     img.stride = (size_t)req->raw_width * req->raw_channels;
   } else {
-    gr_decode_options dopts = {plan.jpeg_shrink, req->fail_on, req->limit_input_pixels};
+    gr_decode_options dopts = {plan.jpeg_shrink, req->fail_on, req->limit_input_pixels,
+                               plan.webp_scale};
     st = gr_decode(req->input, req->input_length, &dopts, &owned, err);
     if (st != GR_OK) return st;
     img = owned;

@@ -138,6 +138,7 @@ gr_status gr_plan_prepare(const gr_request *req, gr_format input_format, int inp
   plan->input_format = input_format;
   plan->output_format = req->output_format == GR_FORMAT_UNKNOWN ? input_format : req->output_format;
   plan->jpeg_shrink = 1;
+  plan->webp_scale = 1.0;
 
   plan_state s;
   int orient_before, rotate_before;
@@ -187,6 +188,9 @@ gr_status gr_plan_prepare(const gr_request *req, gr_format input_format, int inp
     /* sharp: lower shrink-on-load for known libjpeg rounding errors */
     if (js > 1 && (int)shrink == js) js /= 2;
     plan->jpeg_shrink = js;
+  } else if (pre_shrink && input_format == GR_FORMAT_WEBP && req->fast_shrink_on_load) {
+    double shrink = fmin(hshrink, vshrink);
+    if (shrink > 1.0) plan->webp_scale = 1.0 / shrink; /* sharp: avoid upscaling via webp */
   }
   return GR_OK;
 }

@@ -15,6 +15,7 @@ typedef struct gr_plan {
   gr_format input_format;
   gr_format output_format;   /* resolved: never UNKNOWN */
   int jpeg_shrink;           /* shrink-on-load for the decoder: 1, 2, 4, 8 */
+  double webp_scale;         /* WebP shrink-on-load scale (1: none) */
 
   /* Before resize, on the decoded image: EXIF orientation (rotate then flop), then the user's
    * flip, flop, rotate (rotate_before / orient_before, as sharp). */

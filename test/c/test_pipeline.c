@@ -24,7 +24,7 @@ static gr_status run(gr_request *req, gr_backend backend, gr_result *res, gr_err
 static gr_image photo(void) {
   size_t len;
   uint8_t *data = gr_test_read_image("2569067123_aca715a2ee_o.jpg", &len);
-  gr_decode_options o = {1, GR_FAIL_ON_WARNING, 0};
+  gr_decode_options o = {1, GR_FAIL_ON_WARNING, 0, 0.0};
   gr_image img;
   gr_error err;
   if (gr_decode(data, len, &o, &img, &err) != GR_OK) {
