@@ -26,7 +26,7 @@ function makeJobs () {
     { label: 'raw grey up', input: grey, options: rawOptions(401, 301, 1), build: (img) => img.resize(800, 600, { fit: 'fill', kernel: 'cubic' }).raw(), expect: { format: 'raw', width: 800, height: 600, channels: 3 } },
     { label: 'jpeg photo', input: image(PHOTO), build: (img) => img.resize(320, 240).jpeg(), expect: { format: 'jpeg', width: 320, height: 240, channels: 3 } },
     { label: 'png rgba', input: image(PNG_RGBA), build: (img) => img.resize(256, 192).png(), expect: { format: 'png', width: 256, height: 192, channels: 4 } },
-    { label: 'webp', input: image('4.webp'), build: (img) => img.resize(300, 226, { fit: 'fill' }).webp(), expect: { format: 'webp', width: 300, height: 226, channels: 3 } }
+    { label: 'webp', input: image('4.webp'), build: (img) => img.resize(300, 226, { fit: 'fill', fastShrinkOnLoad: false }).webp(), expect: { format: 'webp', width: 300, height: 226, channels: 3 } }
   ];
 }
 
@@ -138,6 +138,22 @@ test('fallback: a request without a resize step is declined by the GPU (skipped,
   assert.equal(delta.gpu.failures, 0, JSON.stringify(delta));
   assert.equal(delta.gpu.skipped, 1, JSON.stringify(delta));
   assert.equal(delta.cpu.requests, 1, JSON.stringify(delta));
+});
+
+test('fallback: a WebP downscale done wholly by libwebp\'s rescaler (shrink-on-load, as sharp) is declined by the GPU', async () => {
+  requireGpu();
+  const before = counters();
+  const [r] = await runAll([{
+    label: 'webp shrink-on-load',
+    input: image('4.webp'),
+    build: (img) => img.resize(512, 386).webp(),
+    expect: { format: 'webp', width: 512, height: 386, channels: 3 }
+  }], { GPU_RESIZE_BACKEND: 'gpu' });
+  const delta = countersDelta(before, counters());
+  assert.equal(r.info.backend, 'cpu');
+  assert.match(String(r.info.fallbackReason), /no resize step/);
+  assert.equal(delta.gpu.skipped, 1, JSON.stringify(delta));
+  assert.equal(delta.gpu.failures, 0, JSON.stringify(delta));
 });
 
 test('fallback: GPU_RESIZE_FAULT=launch:0.5, 200 concurrent requests split between gpu and cpu, outputs within 1 of a CPU run', async (t) => {
