@@ -7,9 +7,10 @@
  *   callers each get their own stream.
  * - Device memory comes from the device's default memory pool (cudaMallocAsync/cudaFreeAsync)
  *   with a release threshold, so it is reused across requests without new allocations.
- * - One request: source rows and both filter tables are packed into the pinned staging buffer,
- *   one upload, the resize (one fused launch, or two passes), one download, one
- *   cudaStreamSynchronize, then a copy into dst.
+ * - One request: the filter tables, then the source rows in 2 MiB bands (the host stages band
+ *   i+1 into pinned memory while band i crosses PCIe), the resize (one fused launch, or two
+ *   passes), one download, one cudaStreamSynchronize (blocking, not spinning), then a copy
+ *   into dst.
  * - Every CUDA call is checked: GR_ERR_BACKEND "CUDA error in <what>: <text>"; errors are
  *   cleared so nothing leaks into later requests, and count towards the device's health
  *   (see gpu.h).
@@ -31,6 +32,7 @@
 #define GR_RECHECK_SECONDS 5.0   /* unhealthy time before a health check */
 #define GR_POOL_RELEASE_BYTES ((uint64_t)1 << 30) /* memory a pool keeps cached */
 #define GR_ALIGN 256
+#define GR_UPLOAD_BAND ((size_t)2 << 20) /* bytes of source per staged upload */
 
 typedef struct gr_ctx {
   int device;
@@ -101,6 +103,13 @@ static cudaError_t device_setup(gr_device *d, const char **what) {
   cudaError_t e;
   *what = "cudaSetDevice";
   if ((e = cudaSetDevice(d->id)) != cudaSuccess) return e;
+  /* Many worker threads wait on their streams at once: sleep in the wait instead of spinning,
+   * so the cores stay free for staging copies and the CPU work of other requests. */
+  *what = "cudaSetDeviceFlags";
+  if ((e = cudaSetDeviceFlags(cudaDeviceScheduleBlockingSync)) != cudaSuccess) {
+    if (e != cudaErrorSetOnActiveProcess) return e;
+    cudaGetLastError();
+  }
   int optin = 0;
   *what = "cudaDeviceGetAttribute";
   if ((e = cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, d->id)) !=
@@ -482,13 +491,6 @@ gr_status gr_gpu_resize(const gr_image *src, const gr_filter *horizontal,
   CUDA_TRY(grow_pinned(&ctx->host_in, &ctx->host_in_cap, upload), "cudaHostAlloc");
   CUDA_TRY(grow_pinned(&ctx->host_out, &ctx->host_out_cap, out_bytes), "cudaHostAlloc");
   uint8_t *h = ctx->host_in;
-  if (src->stride == row) {
-    memcpy(h + off_src, src->data, row * (size_t)in_h);
-  } else {
-    for (int y = 0; y < in_h; y++) {
-      memcpy(h + off_src + row * (size_t)y, src->data + src->stride * (size_t)y, row);
-    }
-  }
   memcpy(h + off_hs, horizontal->start, sizeof(int) * (size_t)out_w);
   memcpy(h + off_hw, horizontal->weights, sizeof(float) * (size_t)out_w * (size_t)th);
   memcpy(h + off_vs, vertical->start, sizeof(int) * (size_t)out_h);
@@ -507,8 +509,28 @@ gr_status gr_gpu_resize(const gr_image *src, const gr_filter *horizontal,
   }
   uint8_t *d = dbuf;
   INJECT(&faults, "copy");
-  CUDA_TRY(cudaMemcpyAsync(d, h, upload, cudaMemcpyHostToDevice, ctx->stream),
-           "cudaMemcpyAsync (upload)");
+  CUDA_TRY(cudaMemcpyAsync(d + off_hs, h + off_hs, upload - off_hs, cudaMemcpyHostToDevice,
+                           ctx->stream),
+           "cudaMemcpyAsync (tables)");
+  /* The source goes up in bands: the host copies band i+1 into pinned memory while the copy
+   * engine moves band i, so staging and PCIe overlap instead of adding up. */
+  {
+    const int band_rows = row > 0 ? (int)((GR_UPLOAD_BAND + row - 1) / row) : in_h;
+    for (int y0 = 0; y0 < in_h; y0 += band_rows) {
+      const int rows = in_h - y0 < band_rows ? in_h - y0 : band_rows;
+      uint8_t *hp = h + off_src + row * (size_t)y0;
+      if (src->stride == row) {
+        memcpy(hp, src->data + row * (size_t)y0, row * (size_t)rows);
+      } else {
+        for (int y = 0; y < rows; y++) {
+          memcpy(hp + row * (size_t)y, src->data + src->stride * (size_t)(y0 + y), row);
+        }
+      }
+      CUDA_TRY(cudaMemcpyAsync(d + off_src + row * (size_t)y0, hp, row * (size_t)rows,
+                               cudaMemcpyHostToDevice, ctx->stream),
+               "cudaMemcpyAsync (upload)");
+    }
+  }
 
   gr_resize_desc desc;
   memset(&desc, 0, sizeof desc);

@@ -2,6 +2,7 @@
  * GPU or CPU, geometric steps on the CPU, native encode. Follows the plan built in plan.c. */
 #include "pipeline/pipeline.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,8 +79,15 @@ static gr_status flatten_onto_black(gr_image *img, gr_image *owned, gr_error *er
   return GR_OK;
 }
 
-static gr_status copy_raw(const gr_image *img, gr_result *res, gr_error *err) {
+static gr_status copy_raw(const gr_image *img, gr_image *owned, gr_result *res, gr_error *err) {
   size_t row = (size_t)img->width * (size_t)img->channels;
+  if (img->data == owned->data && img->stride == row && owned->data) {
+    /* The pipeline's own tightly packed pixels: hand them over instead of copying. */
+    res->data = owned->data;
+    res->length = row * (size_t)img->height;
+    memset(owned, 0, sizeof *owned);
+    return GR_OK;
+  }
   size_t bytes = row * (size_t)img->height;
   res->data = malloc(bytes ? bytes : 1);
   if (!res->data) return gr_fail(err, GR_ERR_NO_MEMORY, "Out of memory for %zu bytes", bytes);
@@ -88,6 +96,22 @@ static gr_status copy_raw(const gr_image *img, gr_result *res, gr_error *err) {
   }
   res->length = bytes;
   return GR_OK;
+}
+
+/* The size the decoder will produce: shrink-on-load floors for JPEG (libvips' jpegload) and
+ * rounds for WebP (libwebp's rescaler), see codecs.h. */
+static void decoded_size(const gr_metadata *meta, const gr_plan *plan, int *width, int *height) {
+  *width = meta->width;
+  *height = meta->height;
+  if (meta->format == GR_FORMAT_JPEG && plan->jpeg_shrink > 1) {
+    if (meta->width / plan->jpeg_shrink >= 1) *width = meta->width / plan->jpeg_shrink;
+    if (meta->height / plan->jpeg_shrink >= 1) *height = meta->height / plan->jpeg_shrink;
+  } else if (meta->format == GR_FORMAT_WEBP && plan->webp_scale < 1.0) {
+    *width = (int)lrint(meta->width * plan->webp_scale);
+    *height = (int)lrint(meta->height * plan->webp_scale);
+    if (*width < 1) *width = 1;
+    if (*height < 1) *height = 1;
+  }
 }
 
 static int native_output(gr_format f) {
@@ -121,6 +145,16 @@ gr_status gr_native_run(const gr_request *req, gr_resize_fn resize, int require_
   if (!native_output(plan.output_format)) {
     return gr_fail(err, GR_ERR_UNSUPPORTED, "%s output runs on libvips",
                    gr_format_name(plan.output_format));
+  }
+
+  if (require_resize) {
+    /* Decline before decoding when the decoder's shrink-on-load already gives the size. */
+    gr_plan probe = plan;
+    int w, h;
+    decoded_size(&meta, &plan, &w, &h);
+    if (gr_plan_finish(req, w, h, meta.channels, &probe, err) == GR_OK && !probe.resize) {
+      return gr_fail(err, GR_ERR_UNSUPPORTED, "no resize step");
+    }
   }
 
   gr_image img, owned = {0};
@@ -205,7 +239,7 @@ gr_status gr_native_run(const gr_request *req, gr_resize_fn resize, int require_
   }
   if (st == GR_OK) {
     if (plan.output_format == GR_FORMAT_RAW) {
-      st = copy_raw(&img, res, err);
+      st = copy_raw(&img, &owned, res, err);
     } else {
       st = gr_encode(&img, plan.output_format, req, &res->data, &res->length, err);
     }
