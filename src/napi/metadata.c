@@ -4,9 +4,7 @@
 #include "napi/napi_util.h"
 
 typedef struct metadata_work {
-  napi_async_work work;
-  napi_ref input_ref;
-  napi_ref callback_ref;
+  gr_napi_call call;
   const uint8_t *data;
   size_t length;
   gr_metadata meta;
@@ -21,9 +19,7 @@ static void execute(napi_env env, void *data) {
 
 static void complete(napi_env env, napi_status status, void *data) {
   metadata_work *w = data;
-  napi_value callback, global, argv[2];
-  napi_get_reference_value(env, w->callback_ref, &callback);
-  napi_get_global(env, &global);
+  napi_value argv[2];
   size_t argc = 1;
   if (status != napi_ok || w->status != GR_OK) {
     argv[0] = gr_napi_error(env, status != napi_ok ? "gpu-resize: cancelled" : w->err.message);
@@ -46,12 +42,9 @@ static void complete(napi_env env, napi_status status, void *data) {
     gr_napi_set_bool(env, argv[1], "hasProfile", m->has_profile);
     argc = 2;
   }
-  napi_delete_reference(env, w->input_ref);
-  napi_delete_reference(env, w->callback_ref);
-  napi_delete_async_work(env, w->work);
+  napi_value callback = gr_napi_release(env, &w->call);
   free(w);
-  napi_value ignored;
-  napi_call_function(env, global, callback, argc, argv, &ignored);
+  gr_napi_callback(env, callback, argc, argv);
 }
 
 napi_value gr_napi_metadata(napi_env env, napi_callback_info info) {
@@ -73,12 +66,8 @@ napi_value gr_napi_metadata(napi_env env, napi_callback_info info) {
   void *data = NULL;
   napi_get_buffer_info(env, argv[0], &data, &w->length);
   w->data = data;
-  napi_value name;
-  napi_create_string_utf8(env, "gpu-resize:metadata", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_reference(env, argv[0], 1, &w->input_ref) != napi_ok ||
-      napi_create_reference(env, argv[1], 1, &w->callback_ref) != napi_ok ||
-      napi_create_async_work(env, NULL, name, execute, complete, w, &w->work) != napi_ok ||
-      napi_queue_async_work(env, w->work) != napi_ok) {
+  if (gr_napi_queue(env, &w->call, argv[0], argv[1], "gpu-resize:metadata", execute, complete,
+                    w) != napi_ok) {
     free(w);
     gr_napi_throw_last(env, "queueing metadata");
     return NULL;

@@ -16,6 +16,42 @@ void gr_napi_throw_last(napi_env env, const char *what) {
   }
 }
 
+napi_status gr_napi_queue(napi_env env, gr_napi_call *call, napi_value input, napi_value callback,
+                          const char *name, napi_async_execute_callback execute,
+                          napi_async_complete_callback complete, void *data) {
+  napi_value resource_name;
+  napi_status st = napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource_name);
+  if (st == napi_ok) st = napi_create_reference(env, input, 1, &call->input_ref);
+  if (st == napi_ok) st = napi_create_reference(env, callback, 1, &call->callback_ref);
+  if (st == napi_ok) {
+    st = napi_create_async_work(env, NULL, resource_name, execute, complete, data, &call->work);
+  }
+  if (st == napi_ok) st = napi_queue_async_work(env, call->work);
+  if (st != napi_ok) {
+    if (call->work) napi_delete_async_work(env, call->work);
+    if (call->input_ref) napi_delete_reference(env, call->input_ref);
+    if (call->callback_ref) napi_delete_reference(env, call->callback_ref);
+    call->work = NULL;
+    call->input_ref = call->callback_ref = NULL;
+  }
+  return st;
+}
+
+napi_value gr_napi_release(napi_env env, gr_napi_call *call) {
+  napi_value callback = NULL;
+  napi_get_reference_value(env, call->callback_ref, &callback);
+  napi_delete_reference(env, call->input_ref);
+  napi_delete_reference(env, call->callback_ref);
+  napi_delete_async_work(env, call->work);
+  return callback;
+}
+
+void gr_napi_callback(napi_env env, napi_value callback, size_t argc, napi_value *argv) {
+  napi_value global, ignored;
+  napi_get_global(env, &global);
+  napi_call_function(env, global, callback, argc, argv, &ignored);
+}
+
 napi_value gr_napi_error(napi_env env, const char *message) {
   napi_value msg, error;
   napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &msg);

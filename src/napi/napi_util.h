@@ -19,6 +19,24 @@
 void gr_napi_throw_last(napi_env env, const char *what);
 napi_value gr_napi_error(napi_env env, const char *message);
 
+/* The bookkeeping of one asynchronous call: the input Buffer and the JS callback stay referenced
+ * while the work is in flight. Embed it first in the call's own struct. */
+typedef struct gr_napi_call {
+  napi_async_work work;
+  napi_ref input_ref;
+  napi_ref callback_ref;
+} gr_napi_call;
+
+/* Queues execute/complete on libuv's pool with data (which starts with a gr_napi_call). On
+ * failure nothing stays referenced or queued, and the caller frees data. */
+napi_status gr_napi_queue(napi_env env, gr_napi_call *call, napi_value input, napi_value callback,
+                          const char *name, napi_async_execute_callback execute,
+                          napi_async_complete_callback complete, void *data);
+/* In complete: releases the references and the work and returns the callback to call (after
+ * the caller has freed its data) with gr_napi_callback. */
+napi_value gr_napi_release(napi_env env, gr_napi_call *call);
+void gr_napi_callback(napi_env env, napi_value callback, size_t argc, napi_value *argv);
+
 int gr_napi_get_int(napi_env env, napi_value obj, const char *key, int fallback);
 double gr_napi_get_double(napi_env env, napi_value obj, const char *key, double fallback);
 int gr_napi_get_bool(napi_env env, napi_value obj, const char *key, int fallback);

@@ -7,9 +7,7 @@
 #include "napi/napi_util.h"
 
 typedef struct process_work {
-  napi_async_work work;
-  napi_ref input_ref;
-  napi_ref callback_ref;
+  gr_napi_call call;
   gr_request req;
   gr_result res;
   gr_error err;
@@ -142,9 +140,7 @@ static napi_value make_info(napi_env env, const process_work *w) {
 
 static void complete(napi_env env, napi_status status, void *data) {
   process_work *w = data;
-  napi_value callback, global, argv[3];
-  napi_get_reference_value(env, w->callback_ref, &callback);
-  napi_get_global(env, &global);
+  napi_value argv[3];
   int argc = 1;
   if (status != napi_ok) {
     argv[0] = gr_napi_error(env, "gpu-resize: the request was cancelled");
@@ -162,12 +158,9 @@ static void complete(napi_env env, napi_status status, void *data) {
     argc = 3;
   }
   gr_result_free(&w->res);
-  napi_delete_reference(env, w->input_ref);
-  napi_delete_reference(env, w->callback_ref);
-  napi_delete_async_work(env, w->work);
+  napi_value callback = gr_napi_release(env, &w->call);
   free(w);
-  napi_value ignored;
-  napi_call_function(env, global, callback, (size_t)argc, argv, &ignored);
+  gr_napi_callback(env, callback, (size_t)argc, argv);
 }
 
 napi_value gr_napi_process(napi_env env, napi_callback_info info) {
@@ -198,14 +191,8 @@ napi_value gr_napi_process(napi_env env, napi_callback_info info) {
   napi_get_buffer_info(env, input, &data, &length);
   w->req.input = data;
   w->req.input_length = length;
-  napi_value name;
-  napi_create_string_utf8(env, "gpu-resize:process", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_reference(env, input, 1, &w->input_ref) != napi_ok ||
-      napi_create_reference(env, argv[1], 1, &w->callback_ref) != napi_ok ||
-      napi_create_async_work(env, NULL, name, execute, complete, w, &w->work) != napi_ok ||
-      napi_queue_async_work(env, w->work) != napi_ok) {
-    if (w->input_ref) napi_delete_reference(env, w->input_ref);
-    if (w->callback_ref) napi_delete_reference(env, w->callback_ref);
+  if (gr_napi_queue(env, &w->call, input, argv[1], "gpu-resize:process", execute, complete, w) !=
+      napi_ok) {
     free(w);
     gr_napi_throw_last(env, "queueing the request");
     return NULL;
