@@ -26,6 +26,7 @@ static uint32_t rng(void) {
 
 static gr_decode_options dopts(int shrink, gr_fail_on fail_on, uint64_t limit) {
   gr_decode_options o;
+  memset(&o, 0, sizeof o);
   o.jpeg_shrink = shrink;
   o.fail_on = fail_on;
   o.limit_input_pixels = limit;
