@@ -3,12 +3,14 @@
  * when built with NPP (-DGR_HAVE_NPP), nppiResize_8u_C3R_Ctx with NPPI_INTER_LANCZOS, _LINEAR
  * and _SUPER (downscales) on the same sizes.
  *
- *   build/bench_kernels [--out DIR] [--runs N] [--warmup N] [--buffers K]
+ *   build/bench_kernels [--out DIR] [--runs N] [--warmup N] [--buffers K] [--sweep]
  *
  * Timing: CUDA events around each launch, median (and min, p90) of N runs; the source rotates
  * over K device buffers so that consecutive runs do not find their input in L2. Also times the
  * pinned host<->device copies a request needs (in + out), for scale. Quality: PSNR of each NPP
- * output against ours (lanczos3, libvips semantics), which is bit-exact with the CPU path.
+ * output against ours (lanczos3, libvips semantics), which is bit-exact with the CPU path: each
+ * case also runs the CPU resize (src/cpu) and reports the largest difference (exit status 1
+ * when it is not 0). --sweep also times the fused kernel with other tile shapes.
  * Exit status: 0 ok, 2 no CUDA device (a message says why), 1 on a CUDA error.
  */
 #include <cuda_runtime.h>
@@ -25,6 +27,7 @@
 #include "gpu/kernels.h"
 extern "C" {
 #include "core/filter.h"
+#include "cpu/cpu.h"
 }
 
 #ifdef GR_HAVE_NPP
@@ -57,6 +60,8 @@ struct Result {
 };
 
 static int g_runs = 50, g_warmup = 5, g_buffers = 4;
+static int g_sweep = 0;     /* --sweep: also time other fused tile shapes */
+static int g_cpu_worst = 0; /* worst |ours - CPU| over all cases (must be 0) */
 
 static void fill_pattern(std::vector<uint8_t> &img, int w, int h, int c, unsigned seed) {
   /* Smooth gradients plus fine detail and a little noise: something like a photo. */
@@ -137,9 +142,10 @@ static void run_case(const Case &cs, int max_smem, cudaStream_t st, std::vector<
 
   /* Device buffers: K sources, one output per implementation, tables, two-pass intermediate. */
   std::vector<uint8_t *> dsrc(g_buffers);
-  std::vector<uint8_t> host(in_bytes);
+  std::vector<uint8_t> host(in_bytes), host0;
   for (int k = 0; k < g_buffers; k++) {
     fill_pattern(host, cs.in_w, cs.in_h, C, (unsigned)k + 1);
+    if (k == 0) host0 = host;
     CK(cudaMalloc(&dsrc[k], in_bytes));
     CK(cudaMemcpy(dsrc[k], host.data(), in_bytes, cudaMemcpyHostToDevice));
   }
@@ -203,6 +209,60 @@ static void run_case(const Case &cs, int max_smem, cudaStream_t st, std::vector<
   CK((cudaError_t)gr_cuda_resize_launch(&d, &plan, st));
   CK(cudaStreamSynchronize(st));
   CK(cudaMemcpy(ours.data(), ddst, out_bytes, cudaMemcpyDeviceToHost));
+
+  /* Bit-exactness against the CPU path (src/cpu), on source buffer 0. */
+  {
+    gr_image in, cpu;
+    gr_error cerr;
+    in.data = host0.data();
+    in.width = cs.in_w;
+    in.height = cs.in_h;
+    in.channels = C;
+    in.stride = (size_t)cs.in_w * C;
+    memset(&cpu, 0, sizeof cpu);
+    if (gr_cpu_resize_with(&in, &h, &v, &cpu, &cerr) != GR_OK) {
+      fprintf(stderr, "cpu resize failed: %s\n", cerr.message);
+      exit(1);
+    }
+    int worst = 0;
+    for (size_t i = 0; i < out_bytes; i++) worst = std::max(worst, std::abs((int)cpu.data[i] - (int)ours[i]));
+    g_cpu_worst = std::max(g_cpu_worst, worst);
+    char t[48];
+    snprintf(t, sizeof t, "; vs CPU max diff %d", worst);
+    strncat(note, t, sizeof note - strlen(note) - 1);
+    out.back().note = note;
+    gr_image_free(&cpu);
+  }
+
+  /* Other tile shapes (--sweep): each checked identical to the planned one. */
+  if (g_sweep && plan.fused) {
+    static const int shapes[][2] = {{128, 32}, {128, 16}, {128, 8}, {64, 32}, {64, 16}, {64, 8}, {32, 16}, {32, 8}};
+    for (auto &sh : shapes) {
+      gr_resize_plan tp;
+      if (!gr_cuda_plan_tile(h.start, cs.out_w, h.taps, cs.out_h, v.taps, cs.in_w, C, max_smem, sh[0], sh[1], &tp))
+        continue;
+      std::vector<int> tb(tp.grid_x);
+      gr_cuda_fill_block_x0(h.start, cs.out_w, &tp, tb.data());
+      int *dtb;
+      CK(cudaMalloc(&dtb, sizeof(int) * tb.size()));
+      CK(cudaMemcpy(dtb, tb.data(), sizeof(int) * tb.size(), cudaMemcpyHostToDevice));
+      gr_resize_desc dd = d;
+      dd.block_x0 = dtb;
+      time_it([&](int k) {
+        dd.src = dsrc[k];
+        CK((cudaError_t)gr_cuda_resize_launch(&dd, &tp, st));
+      }, st, &med, &mn, &p90);
+      dd.src = dsrc[0];
+      CK((cudaError_t)gr_cuda_resize_launch(&dd, &tp, st));
+      CK(cudaStreamSynchronize(st));
+      CK(cudaMemcpy(theirs.data(), ddst, out_bytes, cudaMemcpyDeviceToHost));
+      char impl[48], t[96];
+      snprintf(impl, sizeof impl, "tile %dx%d", sh[0], sh[1]);
+      snprintf(t, sizeof t, "fused, est. smem %zu B", tp.smem_bytes);
+      add(impl, med, mn, p90, psnr(theirs, ours), t);
+      CK(cudaFree(dtb));
+    }
+  }
 
   /* Ours, two-pass forced (the fallback path), for comparison. */
   if (plan.fused) {
@@ -325,8 +385,9 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--runs") && i + 1 < argc) g_runs = std::max(1, atoi(argv[++i]));
     else if (!strcmp(argv[i], "--warmup") && i + 1 < argc) g_warmup = std::max(0, atoi(argv[++i]));
     else if (!strcmp(argv[i], "--buffers") && i + 1 < argc) g_buffers = std::max(1, atoi(argv[++i]));
+    else if (!strcmp(argv[i], "--sweep")) g_sweep = 1;
     else {
-      fprintf(stderr, "usage: %s [--out DIR] [--runs N] [--warmup N] [--buffers K]\n", argv[0]);
+      fprintf(stderr, "usage: %s [--out DIR] [--runs N] [--warmup N] [--buffers K] [--sweep]\n", argv[0]);
       return 2;
     }
   }
@@ -419,5 +480,6 @@ int main(int argc, char **argv) {
     printf("\nwrote %s\n", path.c_str());
   }
   CK(cudaStreamDestroy(st));
-  return 0;
+  printf("ours vs CPU: worst difference %d over all cases%s\n", g_cpu_worst, g_cpu_worst ? " (NOT bit-exact)" : "");
+  return g_cpu_worst ? 1 : 0;
 }

@@ -27,6 +27,9 @@ GENCODE+=("-gencode=arch=compute_$last,code=compute_$last")
 INC=(-I"$ROOT/include" -I"$ROOT/src")
 "$CC" -O2 -std=c11 -D_GNU_SOURCE "${INC[@]}" -c "$ROOT/src/core/filter.c" -o "$OUT/filter.o"
 "$CC" -O2 -std=c11 -D_GNU_SOURCE "${INC[@]}" -c "$ROOT/src/core/common.c" -o "$OUT/common.o"
+# The CPU resize, the reference the kernels must match bit for bit.
+"$CC" -O2 -std=c11 -D_GNU_SOURCE "${INC[@]}" -c "$ROOT/src/core/parallel.c" -o "$OUT/parallel.o"
+"$CC" -O2 -std=c11 -D_GNU_SOURCE "${INC[@]}" -c "$ROOT/src/cpu/resize.c" -o "$OUT/cpu_resize.o"
 "$NVCC" -O3 -std=c++17 "${GENCODE[@]}" "${INC[@]}" -c "$ROOT/kernels/resize.cu" -o "$OUT/resize.o"
 
 # NPP: header and the geometry + core libraries.
@@ -55,7 +58,7 @@ echo "bench/kernels/build.sh: $NPP_MSG" >&2
 build() {
   "$NVCC" -O3 -std=c++17 "${GENCODE[@]}" "${INC[@]}" "$@" \
     "$ROOT/bench/kernels/bench_kernels.cu" "$OUT/resize.o" "$OUT/filter.o" "$OUT/common.o" \
-    -o "$ROOT/build/bench_kernels" -lm
+    "$OUT/parallel.o" "$OUT/cpu_resize.o" -o "$ROOT/build/bench_kernels" -lm -lpthread
 }
 if [[ ${#NPP_FLAGS[@]} -gt 0 ]]; then
   if ! build "${NPP_FLAGS[@]}" "${NPP_LIBS[@]}"; then

@@ -11,9 +11,11 @@
  *
  * Two ways to run a request:
  *  - fused (the fast path): one launch. Each block computes a tile of bw x bh output pixels:
- *    the vertical pass for its bh output rows over the input columns its bw outputs need goes
- *    into shared memory as float, then the horizontal pass reads that tile. Only the source is
- *    read (once from DRAM, halos from L2) and the output written.
+ *    the source rows and columns the tile needs are staged in shared memory as bytes, the
+ *    vertical pass for its bh output rows over those columns goes into shared memory as float,
+ *    then the horizontal pass reads that tile. Only the source is read (once from DRAM, halos
+ *    from L2) and the output written. Zero weights may be added into a sum where that is exact
+ *    (w * v = +-0 and acc + +-0 == acc, up to the sign of a zero sum, which rounds to 0).
  *  - two-pass (fallback when a tile does not fit in shared memory, e.g. extreme reductions):
  *    a vertical kernel writes a float buffer of out_h x in_w x channels, a horizontal kernel
  *    reads it.
@@ -52,7 +54,10 @@ typedef struct gr_resize_plan {
   int fused;               /* 1: one fused launch; 0: two-pass through desc.tmp */
   int bw, bh;              /* fused tile: output columns x rows per block */
   int span;                /* fused: input columns one tile needs (max over blocks) */
-  size_t smem_bytes;       /* fused: dynamic shared memory per block */
+  int hwin;                /* fused: largest merged tap window of two adjacent output columns */
+  size_t smem_bytes;       /* fused: estimated dynamic shared memory per block (the launch sizes
+                              the staged rows from the vertical scale, at most smem_limit) */
+  size_t smem_limit;       /* fused: max_smem_bytes as given to gr_cuda_plan */
   int grid_x, grid_y;
   size_t tmp_bytes;        /* two-pass: bytes of the float intermediate (0 when fused) */
 } gr_resize_plan;
@@ -65,6 +70,11 @@ int gr_cuda_kernels_init(int max_smem_bytes);
  * code, no CUDA calls. max_smem_bytes as given to gr_cuda_kernels_init. */
 void gr_cuda_plan(const int *h_start_host, int out_w, int h_taps, int out_h, int v_taps,
                   int in_w, int channels, int max_smem_bytes, gr_resize_plan *plan);
+/* The same for one given tile of bw x bh outputs (bw a multiple of 16, bh of 4): fills plan and
+ * returns 1 when its estimated shared memory fits max_smem_bytes, else 0 (for benchmarks). */
+int gr_cuda_plan_tile(const int *h_start_host, int out_w, int h_taps, int out_h, int v_taps,
+                      int in_w, int channels, int max_smem_bytes, int bw, int bh,
+                      gr_resize_plan *plan);
 /* Fills plan->grid_x ints: for each column block, the smallest start of its outputs. */
 void gr_cuda_fill_block_x0(const int *h_start_host, int out_w, const gr_resize_plan *plan,
                            int *block_x0);
