@@ -1,6 +1,7 @@
 #include "core/common.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -28,16 +29,23 @@ static void *run_range(void *arg) {
   return NULL;
 }
 
-/* Short-lived threads per call: requests already run concurrently on libuv's pool, so this
- * only splits one large image; small counts run inline. */
+/* Callers inside gr_parallel_for right now (requests resizing concurrently). */
+static atomic_int g_active_calls;
+
+/* Short-lived threads per call: requests already run concurrently on libuv's pool, so this only
+ * splits one large image across the cores the other requests leave: with n concurrent callers
+ * each gets 1/n of them, and small counts run inline. */
 void gr_parallel_for(int count, int min_chunk, gr_range_fn fn, void *ctx) {
   if (count <= 0) return;
   if (min_chunk < 1) min_chunk = 1;
-  int threads = gr_thread_count();
+  int active = atomic_fetch_add(&g_active_calls, 1) + 1;
+  int threads = gr_thread_count() / active;
+  if (threads < 1) threads = 1;
   int max_by_work = count / min_chunk;
   if (threads > max_by_work) threads = max_by_work;
   if (threads <= 1) {
     fn(ctx, 0, count);
+    atomic_fetch_sub(&g_active_calls, 1);
     return;
   }
   range_task tasks[64];
@@ -58,4 +66,5 @@ void gr_parallel_for(int count, int min_chunk, gr_range_fn fn, void *ctx) {
   for (int i = 1; i < threads; i++) {
     if (started[i]) pthread_join(ids[i], NULL);
   }
+  atomic_fetch_sub(&g_active_calls, 1);
 }

@@ -252,9 +252,9 @@ gr_status gr_cpu_resize_with(const gr_image *src, const gr_filter *horizontal,
   /* The row, its halo, the vertical pass' padding to n_pad and 8 floats of slack. */
   c.tmp_len = (size_t)(c.pad_l + c.pad_r) * c.channels + c.n_pad + 16;
   if (ok) {
-    /* Roughly 64k multiply-adds per chunk before a thread is worth it. */
     long work = (long)src->width * src->channels * (long)(vertical->taps + horizontal->taps);
-    int min_chunk = work > 0 ? (int)(65536 / work) + 1 : 1;
+    /* About a million multiply-adds per chunk: a thread costs tens of microseconds to start. */
+    int min_chunk = work > 0 ? (int)((1L << 20) / work) + 1 : 1;
     gr_parallel_for(dst->height, min_chunk, avx2 ? resize_rows_avx2 : resize_rows_base, &c);
   }
   free(c.hoff);
