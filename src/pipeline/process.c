@@ -76,9 +76,12 @@ static gr_backend backend_from_env(void) {
   return GR_BACKEND_AUTO;
 }
 
-/* Below this many output pixels (or input pixels) the CPU path is faster than a GPU round trip
- * (copies and launch overhead dominate). Overridable with GPU_RESIZE_GPU_MIN_PIXELS. */
-#define GR_GPU_MIN_PIXELS_DEFAULT (256 * 256)
+/* Below this many input pixels the CPU path is as fast as a GPU round trip (copies and launch
+ * overhead dominate). Measured with bench/threshold.js on an H100 with 16 cores
+ * (bench/results/h100-16core/threshold.md): at 16 requests in flight the GPU wins from 384x384
+ * up, for raw and JPEG input alike; at 1 in flight the two are within noise. Overridable with
+ * GPU_RESIZE_GPU_MIN_PIXELS. */
+#define GR_GPU_MIN_PIXELS_DEFAULT (384 * 384)
 
 static uint64_t gpu_min_pixels(void) {
   const char *env = getenv("GPU_RESIZE_GPU_MIN_PIXELS");

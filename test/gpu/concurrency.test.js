@@ -18,7 +18,7 @@ const {
 } = require('./helpers');
 
 const N = 500;
-const DEFAULT_MIN_PIXELS = 65536; // auto mode: input pixels >= this go to the GPU
+const DEFAULT_MIN_PIXELS = 384 * 384; // auto mode: input pixels >= this go to the GPU (process.c)
 
 let prepared = null;
 /** The distinct requests, with sharp's output dimensions and a CPU reference for raw outputs. */
