@@ -293,11 +293,15 @@ __device__ __forceinline__ void vertical_phase(const gr_resize_desc &d, const Ge
   }
   for (int item = warp; item < items; item += kWarps) {
     const int grp = item / nchunks, ci = item - grp * nchunks;
-    /* Words past nw (the last chunk's tail) read whatever lies there (the smem allocation has
-     * a chunk of slack at its end): finite bytes, never stored. */
-    int wl[kWords];
+    /* Lanes past nw (the last chunk's tail) read word 0 of their own staged row instead:
+     * reading past the row would touch the tile other warps are writing (a race that
+     * racecheck reports, though the values are never stored). */
+    int wl[kWords], off[kWords];
 #pragma unroll
-    for (int t = 0; t < kWords; t++) wl[t] = ci * kChunkWords + lane + 32 * t;
+    for (int t = 0; t < kWords; t++) {
+      wl[t] = ci * kChunkWords + lane + 32 * t;
+      off[t] = wl[t] < nw ? 32 * t : -(ci * kChunkWords + lane);
+    }
     int s[kRowGroup];
     const float *wq[kRowGroup];
     int lo = INT_MAX, hi = INT_MIN;
@@ -320,7 +324,7 @@ __device__ __forceinline__ void vertical_phase(const gr_resize_desc &d, const Ge
     for (int r = lo; r < hi; r++) {
       uint32_t wd[kWords];
 #pragma unroll
-      for (int t = 0; t < kWords; t++) wd[t] = rp[32 * t];
+      for (int t = 0; t < kWords; t++) wd[t] = rp[off[t]];
       rp += g.RBW;
       float f[kWords][4];
 #pragma unroll
