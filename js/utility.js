@@ -13,302 +13,35 @@ const pkg = require('../package.json');
 
 // sharp 0.35.5's format table for its prebuilt libvips, which gpu-resize also uses for the
 // formats it hands to libvips. Outputs gpu-resize does not write (dz tiles, .v) are false.
-const format = {
-  jpeg: {
-    id: 'jpeg',
-    input: {
-      file: true,
-      buffer: true,
-      stream: true,
-      fileSuffix: [
-        '.jpg',
-        '.jpeg',
-        '.jpe',
-        '.jfif'
-      ]
-    },
-    output: {
-      file: true,
-      buffer: true,
-      stream: true,
-      alias: [
-        'jpe',
-        'jpg'
-      ]
-    }
-  },
-  png: {
-    id: 'png',
-    input: {
-      file: true,
-      buffer: true,
-      stream: true,
-      fileSuffix: [
-        '.png'
-      ]
-    },
-    output: {
-      file: true,
-      buffer: true,
-      stream: true
-    }
-  },
-  webp: {
-    id: 'webp',
-    input: {
-      file: true,
-      buffer: true,
-      stream: true,
-      fileSuffix: [
-        '.webp'
-      ]
-    },
-    output: {
-      file: true,
-      buffer: true,
-      stream: true
-    }
-  },
-  tiff: {
-    id: 'tiff',
-    input: {
-      file: true,
-      buffer: true,
-      stream: true,
-      fileSuffix: [
-        '.tif',
-        '.tiff'
-      ]
-    },
-    output: {
-      file: true,
-      buffer: true,
-      stream: true,
-      alias: [
-        'tif'
-      ]
-    }
-  },
-  magick: {
-    id: 'magick',
-    input: {
-      file: false,
-      buffer: false,
-      stream: false
-    },
-    output: {
-      file: false,
-      buffer: false,
-      stream: false
-    }
-  },
-  openslide: {
-    id: 'openslide',
-    input: {
-      file: false,
-      buffer: false,
-      stream: false
-    },
-    output: {
-      file: false,
-      buffer: false,
-      stream: false
-    }
-  },
-  dz: {
-    id: 'dz',
-    input: {
-      file: false,
-      buffer: false,
-      stream: false
-    },
-    output: {
-      file: false,
-      buffer: false,
-      stream: false
-    }
-  },
-  ppm: {
-    id: 'ppm',
-    input: {
-      file: false,
-      buffer: false,
-      stream: false
-    },
-    output: {
-      file: false,
-      buffer: false,
-      stream: false
-    }
-  },
-  fits: {
-    id: 'fits',
-    input: {
-      file: false,
-      buffer: false,
-      stream: false
-    },
-    output: {
-      file: false,
-      buffer: false,
-      stream: false
-    }
-  },
-  gif: {
-    id: 'gif',
-    input: {
-      file: true,
-      buffer: true,
-      stream: true,
-      fileSuffix: [
-        '.gif'
-      ]
-    },
-    output: {
-      file: true,
-      buffer: true,
-      stream: true
-    }
-  },
-  svg: {
-    id: 'svg',
-    input: {
-      file: true,
-      buffer: true,
-      stream: true,
-      fileSuffix: [
-        '.svg',
-        '.svgz',
-        '.svg.gz'
-      ]
-    },
-    output: {
-      file: false,
-      buffer: false,
-      stream: false
-    }
-  },
-  heif: {
-    id: 'heif',
-    input: {
-      file: true,
-      buffer: true,
-      stream: true,
-      fileSuffix: [
-        '.avif'
-      ]
-    },
-    output: {
-      file: true,
-      buffer: true,
-      stream: true,
-      alias: [
-        'avif'
-      ]
-    }
-  },
-  pdf: {
-    id: 'pdf',
-    input: {
-      file: false,
-      buffer: false,
-      stream: false
-    },
-    output: {
-      file: false,
-      buffer: false,
-      stream: false
-    }
-  },
-  vips: {
-    id: 'vips',
-    input: {
-      file: true,
-      buffer: false,
-      stream: false,
-      fileSuffix: [
-        '.v',
-        '.vips'
-      ]
-    },
-    output: {
-      file: false,
-      buffer: false,
-      stream: false
-    }
-  },
-  jp2: {
-    id: 'jp2',
-    input: {
-      file: false,
-      buffer: false,
-      stream: false
-    },
-    output: {
-      file: false,
-      buffer: false,
-      stream: false,
-      alias: [
-        'j2c',
-        'j2k',
-        'jp2',
-        'jpx'
-      ]
-    }
-  },
-  jxl: {
-    id: 'jxl',
-    input: {
-      file: false,
-      buffer: false,
-      stream: false
-    },
-    output: {
-      file: false,
-      buffer: false,
-      stream: false
-    }
-  },
-  rad: {
-    id: 'rad',
-    input: {
-      file: false,
-      buffer: false,
-      stream: false
-    },
-    output: {
-      file: false,
-      buffer: false,
-      stream: false
-    }
-  },
-  dcraw: {
-    id: 'dcraw',
-    input: {
-      file: false,
-      buffer: false,
-      stream: false
-    },
-    output: {
-      file: false,
-      buffer: false,
-      stream: false
-    }
-  },
-  raw: {
-    id: 'raw',
-    input: {
-      file: false,
-      buffer: true,
-      stream: true
-    },
-    output: {
-      file: false,
-      buffer: true,
-      stream: true
-    }
-  }
-};
+const format = Object.fromEntries([
+  // id, input [file, buffer, stream], output [file, buffer, stream], input suffixes, output aliases
+  ['jpeg', [1, 1, 1], [1, 1, 1], ['.jpg', '.jpeg', '.jpe', '.jfif'], ['jpe', 'jpg']],
+  ['png', [1, 1, 1], [1, 1, 1], ['.png']],
+  ['webp', [1, 1, 1], [1, 1, 1], ['.webp']],
+  ['tiff', [1, 1, 1], [1, 1, 1], ['.tif', '.tiff'], ['tif']],
+  ['magick', [0, 0, 0], [0, 0, 0]],
+  ['openslide', [0, 0, 0], [0, 0, 0]],
+  ['dz', [0, 0, 0], [0, 0, 0]],
+  ['ppm', [0, 0, 0], [0, 0, 0]],
+  ['fits', [0, 0, 0], [0, 0, 0]],
+  ['gif', [1, 1, 1], [1, 1, 1], ['.gif']],
+  ['svg', [1, 1, 1], [0, 0, 0], ['.svg', '.svgz', '.svg.gz']],
+  ['heif', [1, 1, 1], [1, 1, 1], ['.avif'], ['avif']],
+  ['pdf', [0, 0, 0], [0, 0, 0]],
+  ['vips', [1, 0, 0], [0, 0, 0], ['.v', '.vips']],
+  ['jp2', [0, 0, 0], [0, 0, 0], null, ['j2c', 'j2k', 'jp2', 'jpx']],
+  ['jxl', [0, 0, 0], [0, 0, 0]],
+  ['rad', [0, 0, 0], [0, 0, 0]],
+  ['dcraw', [0, 0, 0], [0, 0, 0]],
+  ['raw', [0, 1, 1], [0, 1, 1]]
+].map(([id, input, output, fileSuffix, alias]) => {
+  const io = ([file, buffer, stream]) => ({ file: !!file, buffer: !!buffer, stream: !!stream });
+  return [id, {
+    id,
+    input: { ...io(input), ...(fileSuffix ? { fileSuffix } : {}) },
+    output: { ...io(output), ...(alias ? { alias } : {}) }
+  }];
+}));
 
 const interpolators = {
   nearest: 'nearest',
