@@ -6,63 +6,10 @@
 
 #include "cpu/cpu.h"
 #include "harness.h"
+#include "reference.h"
 
 static uint8_t *px(const gr_image *img, int x, int y) {
   return img->data + (size_t)y * img->stride + (size_t)x * img->channels;
-}
-
-static int clampi(int v, int lo, int hi) { return v < lo ? lo : (v > hi ? hi : v); }
-
-static uint8_t u8(float v) {
-  if (!(v > 0.0f)) return 0;
-  if (v >= 255.0f) return 255;
-  return (uint8_t)(v + 0.5f);
-}
-
-/* Straightforward single-threaded reference of the math documented in cpu.h. */
-static void reference_resize(const gr_image *src, const gr_filter *h, const gr_filter *v,
-                             uint8_t *out) {
-  const int ch = src->channels, alpha = ch == 2 || ch == 4;
-  const int ow = h->out_size, oh = v->out_size, iw = src->width, ih = src->height;
-  float *tmp = malloc(sizeof(float) * (size_t)oh * iw * ch);
-  for (int y = 0; y < oh; y++) {
-    for (int x = 0; x < iw; x++) {
-      for (int c = 0; c < ch; c++) {
-        float acc = 0.0f;
-        for (int k = 0; k < v->taps; k++) {
-          const uint8_t *p = px(src, x, clampi(v->start[y] + k, 0, ih - 1));
-          float pv = (alpha && c < ch - 1) ? (float)((p[c] * p[ch - 1]) / 255) : (float)p[c];
-          acc += v->weights[y * v->taps + k] * pv;
-        }
-        tmp[((size_t)y * iw + x) * ch + c] = acc;
-      }
-    }
-  }
-  for (int y = 0; y < oh; y++) {
-    for (int x = 0; x < ow; x++) {
-      float o[4];
-      for (int c = 0; c < ch; c++) {
-        float acc = 0.0f;
-        for (int k = 0; k < h->taps; k++) {
-          acc += h->weights[x * h->taps + k] *
-                 tmp[((size_t)y * iw + clampi(h->start[x] + k, 0, iw - 1)) * ch + c];
-        }
-        o[c] = acc;
-      }
-      uint8_t *q = out + ((size_t)y * ow + x) * ch;
-      if (!alpha) {
-        for (int c = 0; c < ch; c++) q[c] = u8(o[c]);
-      } else {
-        int a = u8(o[ch - 1]);
-        for (int c = 0; c < ch - 1; c++) {
-          int val = a > 0 ? u8(o[c]) * 255 / a : 0;
-          q[c] = (uint8_t)(val > 255 ? 255 : val);
-        }
-        q[ch - 1] = (uint8_t)a;
-      }
-    }
-  }
-  free(tmp);
 }
 
 static void fill_random(gr_image *img, unsigned seed) {
@@ -146,7 +93,7 @@ static void test_reference(void) {
           gr_filter_init_ex(&h, src.width, ow, (gr_kernel)k, 0.0, oh > src.height, &err);
           gr_filter_init_ex(&v, src.height, oh, (gr_kernel)k, 0.0, ow > src.width, &err);
           uint8_t *ref = malloc((size_t)ow * oh * ch);
-          reference_resize(&src, &h, &v, ref);
+          gr_reference_resize(&src, &h, &v, ref);
           int diff = gr_test_max_diff(dst.data, ref, (size_t)ow * oh * ch);
           CHECK_MSG(diff <= 1, "reference kernel %d %dx%d->%dx%d ch %d: diff %d", k,
                     sizes[s][0], sizes[s][1], ow, oh, ch, diff);
@@ -173,7 +120,7 @@ static void test_threads_match(void) {
   gr_filter_init(&h, 640, 211, GR_KERNEL_LANCZOS3, &err);
   gr_filter_init(&v, 480, 157, GR_KERNEL_LANCZOS3, &err);
   uint8_t *ref = malloc((size_t)211 * 157 * 3);
-  reference_resize(&src, &h, &v, ref);
+  gr_reference_resize(&src, &h, &v, ref);
   CHECK(tight_equals(&dst, ref) || gr_test_max_diff(dst.data, ref, (size_t)211 * 157 * 3) <= 1);
   free(ref);
   gr_filter_free(&h);
