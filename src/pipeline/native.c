@@ -10,17 +10,18 @@
 #include "cpu/cpu.h"
 #include "pipeline/plan.h"
 
-gr_status gr_input_header(const gr_request *req, gr_metadata *meta, gr_error *err) {
-  memset(meta, 0, sizeof *meta);
+void gr_read_input_header(const gr_request *req, gr_input_header *header) {
+  memset(header, 0, sizeof *header);
+  gr_metadata *meta = &header->meta;
   if (req->raw_width > 0) {
     meta->format = GR_FORMAT_RAW;
     meta->width = req->raw_width;
     meta->height = req->raw_height;
     meta->channels = req->raw_channels;
     meta->has_alpha = req->raw_channels == 2 || req->raw_channels == 4;
-    return GR_OK;
+    return;
   }
-  return gr_codec_read_header(req->input, req->input_length, meta, err);
+  header->status = gr_codec_read_header(req->input, req->input_length, meta, &header->err);
 }
 
 /* Replaces *img by out (freeing the old pixels when owned). */
@@ -118,11 +119,14 @@ static int native_output(gr_format f) {
   return f == GR_FORMAT_JPEG || f == GR_FORMAT_PNG || f == GR_FORMAT_WEBP || f == GR_FORMAT_RAW;
 }
 
-gr_status gr_native_run(const gr_request *req, gr_resize_fn resize, int require_resize,
-                        gr_result *res, gr_error *err) {
-  gr_metadata meta;
-  gr_status st = gr_input_header(req, &meta, err);
-  if (st != GR_OK) return st;
+gr_status gr_native_run(const gr_request *req, const gr_input_header *header,
+                        gr_resize_fn resize, int require_resize, gr_result *res, gr_error *err) {
+  if (header->status != GR_OK) {
+    *err = header->err;
+    return header->status;
+  }
+  const gr_metadata meta = header->meta;
+  gr_status st;
   if (meta.is_cmyk || meta.pages > 1) {
     return gr_fail(err, GR_ERR_UNSUPPORTED, "%s input runs on libvips",
                    meta.is_cmyk ? "CMYK" : "multi-page");

@@ -10,13 +10,20 @@
 typedef gr_status (*gr_resize_fn)(const gr_image *src, const gr_filter *horizontal,
                                   const gr_filter *vertical, gr_image *dst, gr_error *err);
 
+/* The input's header as read once per request (raw inputs: their descriptor), with the status
+ * and error of that read. */
+typedef struct gr_input_header {
+  gr_status status;
+  gr_error err;
+  gr_metadata meta;
+} gr_input_header;
+
+void gr_read_input_header(const gr_request *req, gr_input_header *header);
+
 /* Runs req with the native codecs, resizing with `resize`. GR_ERR_UNSUPPORTED when the request
  * needs what only libvips has (format, CMYK, strategy crop, ...), or when require_resize is set
  * and the request has no resize step (so a GPU backend never claims work it did not do). */
-gr_status gr_native_run(const gr_request *req, gr_resize_fn resize, int require_resize,
-                        gr_result *res, gr_error *err);
-
-/* Decodes the input of req (encoded or raw) the way the pipeline needs it. */
-gr_status gr_input_header(const gr_request *req, gr_metadata *meta, gr_error *err);
+gr_status gr_native_run(const gr_request *req, const gr_input_header *header,
+                        gr_resize_fn resize, int require_resize, gr_result *res, gr_error *err);
 
 #endif

@@ -94,16 +94,18 @@ static gr_status cpu_resize(const gr_image *src, const gr_filter *h, const gr_fi
   return gr_cpu_resize_with(src, h, v, dst, err);
 }
 
-static gr_status run_gpu(const gr_request *req, gr_result *res, gr_error *err) {
+static gr_status run_gpu(const gr_request *req, const gr_input_header *header, gr_result *res,
+                         gr_error *err) {
   char reason[GR_MESSAGE_MAX];
   if (!gr_gpu_available(NULL, 0, NULL, reason, sizeof reason)) {
     return gr_fail(err, GR_ERR_UNSUPPORTED, "gpu unavailable: %s", reason);
   }
-  return gr_native_run(req, gr_gpu_resize, 1, res, err);
+  return gr_native_run(req, header, gr_gpu_resize, 1, res, err);
 }
 
-static gr_status run_cpu(const gr_request *req, gr_result *res, gr_error *err) {
-  return gr_native_run(req, cpu_resize, 0, res, err);
+static gr_status run_cpu(const gr_request *req, const gr_input_header *header, gr_result *res,
+                         gr_error *err) {
+  return gr_native_run(req, header, cpu_resize, 0, res, err);
 }
 
 static gr_status run_vips(const gr_request *req, gr_result *res, gr_error *err) {
@@ -127,14 +129,11 @@ static void append_reason(gr_result *res, gr_backend backend, const gr_error *e)
 
 /* Auto mode sends a request to the GPU only when one is usable (backends() says why not) and
  * the image is large enough to gain from it. */
-static int gpu_worth_it(const gr_request *req) {
+static int gpu_worth_it(const gr_input_header *header) {
   if (!gr_gpu_available(NULL, 0, NULL, NULL, 0)) return 0;
-  uint64_t min = gpu_min_pixels();
-  gr_metadata meta;
-  gr_error ignored;
-  if (gr_input_header(req, &meta, &ignored) != GR_OK) return 1;
-  uint64_t in = (uint64_t)meta.width * (uint64_t)meta.height;
-  return in >= min;
+  if (header->status != GR_OK) return 1;
+  uint64_t in = (uint64_t)header->meta.width * (uint64_t)header->meta.height;
+  return in >= gpu_min_pixels();
 }
 
 gr_status gr_process(const gr_request *req, gr_result *res, gr_error *err) {
@@ -145,6 +144,9 @@ gr_status gr_process(const gr_request *req, gr_result *res, gr_error *err) {
   if (!req || !req->input || req->input_length == 0) {
     return gr_fail(err, GR_ERR_DECODE, "Input buffer is empty");
   }
+  /* One header read serves the routing and both native backends. */
+  gr_input_header header;
+  gr_read_input_header(req, &header);
   gr_backend forced = req->backend != GR_BACKEND_AUTO ? req->backend : backend_from_env();
   gr_backend order[3];
   int n = 0;
@@ -153,7 +155,7 @@ gr_status gr_process(const gr_request *req, gr_result *res, gr_error *err) {
     case GR_BACKEND_CPU: order[n++] = GR_BACKEND_CPU; /* fall through */
     case GR_BACKEND_VIPS: order[n++] = GR_BACKEND_VIPS; break;
     default:
-      if (gpu_worth_it(req)) order[n++] = GR_BACKEND_GPU;
+      if (gpu_worth_it(&header)) order[n++] = GR_BACKEND_GPU;
       order[n++] = GR_BACKEND_CPU;
       order[n++] = GR_BACKEND_VIPS;
   }
@@ -163,8 +165,8 @@ gr_status gr_process(const gr_request *req, gr_result *res, gr_error *err) {
     gr_error e = {GR_OK, ""};
     gr_result attempt;
     memset(&attempt, 0, sizeof attempt);
-    if (b == GR_BACKEND_GPU) st = run_gpu(req, &attempt, &e);
-    else if (b == GR_BACKEND_CPU) st = run_cpu(req, &attempt, &e);
+    if (b == GR_BACKEND_GPU) st = run_gpu(req, &header, &attempt, &e);
+    else if (b == GR_BACKEND_CPU) st = run_cpu(req, &header, &attempt, &e);
     else st = run_vips(req, &attempt, &e);
     if (st == GR_OK) {
       atomic_fetch_add(&counters[b].requests, 1);
