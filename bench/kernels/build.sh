@@ -3,17 +3,7 @@
 # the project's sources, plus NVIDIA NPP's resize beside them when nppi.h and libnppig are found.
 #   bash bench/kernels/build.sh            (env: NVCC, CUDA_HOME, GR_CUDA_ARCHS="80 90", GR_NO_NPP=1)
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-CUDA_HOME="${CUDA_HOME:-/usr/local/cuda}"
-NVCC="${NVCC:-}"
-if [[ -z "$NVCC" ]]; then
-  if command -v nvcc >/dev/null 2>&1; then NVCC="$(command -v nvcc)"; else NVCC="$CUDA_HOME/bin/nvcc"; fi
-fi
-if [[ ! -x "$NVCC" ]]; then
-  echo "bench/kernels/build.sh: nvcc not found (set NVCC or CUDA_HOME)" >&2
-  exit 1
-fi
-CC="${CC:-cc}"
+source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
 OUT="$ROOT/build/bench-kernels"
 mkdir -p "$OUT"
 

@@ -3,13 +3,7 @@
 # with nvcc + cc, for machines without the CMake dependencies (libjpeg/png/webp).
 #   bash bench/kernels/check.sh            (env: NVCC, CUDA_HOME, GR_CUDA_ARCHS="90", CC)
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-CUDA_HOME="${CUDA_HOME:-/usr/local/cuda}"
-NVCC="${NVCC:-}"
-if [[ -z "$NVCC" ]]; then
-  if command -v nvcc >/dev/null 2>&1; then NVCC="$(command -v nvcc)"; else NVCC="$CUDA_HOME/bin/nvcc"; fi
-fi
-CC="${CC:-cc}"
+source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
 OUT="$ROOT/build/check-gpu"
 mkdir -p "$OUT"
 ARCHS="${GR_CUDA_ARCHS:-90}"
