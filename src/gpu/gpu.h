@@ -16,6 +16,17 @@ int gr_gpu_available(char *device, size_t device_size, uint64_t *memory_bytes, c
 gr_status gr_gpu_resize(const gr_image *src, const gr_filter *horizontal,
                         const gr_filter *vertical, gr_image *dst, gr_error *err);
 
+/* JPEG input decoded on the GPU (nvJPEG's hardware decoder, batched across concurrent calls,
+ * see jpeg_batch.c) at its full width x height as RGB, resized with the filters (in_size =
+ * width/height), and the result downloaded into dst (RGB, allocated here). One request of a
+ * batch; blocks until its batch is done. GR_ERR_UNSUPPORTED when there is no nvJPEG or no
+ * hardware decoder (decode on the CPU instead); GR_ERR_BACKEND when the batch failed. */
+gr_status gr_gpu_jpeg_resize(const uint8_t *data, size_t length, int width, int height,
+                             const gr_filter *horizontal, const gr_filter *vertical,
+                             gr_image *dst, gr_error *err);
+/* 1 when gr_gpu_jpeg_resize can run (nvJPEG with a hardware decoder on some device). */
+int gr_gpu_jpeg_available(char *reason, size_t reason_size);
+
 /* Counters and health of the GPU backend (safe to call at any time, from any thread; does not
  * initialise CUDA: before the first gr_gpu_available/gr_gpu_resize everything reads 0).
  *

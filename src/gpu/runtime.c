@@ -26,12 +26,13 @@
 
 #include "gpu/gpu.h"
 #include "gpu/kernels.h"
+#include "gpu/runtime_internal.h"
+#include "gpu/tables.h"
 
 #define GR_MAX_DEVICES 16
 #define GR_FAIL_LIMIT 3          /* consecutive failures before a device is unhealthy */
 #define GR_RECHECK_SECONDS 5.0   /* unhealthy time before a health check */
 #define GR_POOL_RELEASE_BYTES ((uint64_t)1 << 30) /* memory a pool keeps cached */
-#define GR_ALIGN 256
 #define GR_UPLOAD_BAND ((size_t)2 << 20) /* bytes of source per staged upload */
 
 typedef struct gr_ctx {
@@ -74,8 +75,6 @@ static double now_seconds(void) {
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
-
-static size_t align_up(size_t v, size_t a) { return (v + a - 1) / a * a; }
 
 /* Errors after which the CUDA context is unusable until reset. */
 static int is_sticky(cudaError_t e) {
@@ -231,7 +230,7 @@ static cudaError_t grow_pinned(uint8_t **buf, size_t *cap, size_t need) {
   if (*buf) cudaFreeHost(*buf);
   *buf = NULL;
   *cap = 0;
-  size_t size = align_up(need + need / 4, 1 << 20);
+  size_t size = gr_align_up(need + need / 4, 1 << 20);
   void *p = NULL;
   cudaError_t e = cudaHostAlloc(&p, size, cudaHostAllocPortable);
   if (e != cudaSuccess) return e;
@@ -386,6 +385,80 @@ static int fault_hits(const fault_spec *f, const char *step) {
   return (double)(t_rng >> 11) * (1.0 / 9007199254740992.0) < f->rate;
 }
 
+int gr_gpu_fault(const char *step) {
+  fault_spec f;
+  fault_read(&f);
+  return fault_hits(&f, step);
+}
+
+int gr_gpu_acquire(char *message, size_t message_size) {
+  ensure_init();
+  if (!g_available) {
+    snprintf(message, message_size, "GPU not available: %.200s", g_reason);
+    return -1;
+  }
+  gr_device *dev = NULL;
+  pthread_mutex_lock(&g_lock);
+  for (int i = 0; i < g_device_count && !dev; i++) {
+    gr_device *d = &g_dev[(g_next + (unsigned)i) % (unsigned)g_device_count];
+    if (d->healthy || health_check(d)) dev = d;
+  }
+  if (dev) {
+    g_next = (unsigned)dev->id + 1;
+    dev->in_use++;
+  } else {
+    snprintf(message, message_size, "GPU unhealthy: %.200s", g_last_error);
+  }
+  pthread_mutex_unlock(&g_lock);
+  return dev ? dev->id : -1;
+}
+
+void gr_gpu_unacquire(int id) {
+  if (id < 0 || id >= g_device_count) return;
+  pthread_mutex_lock(&g_lock);
+  g_dev[id].in_use--;
+  pthread_mutex_unlock(&g_lock);
+}
+
+int gr_gpu_device_info(int id, int *max_smem, int *pools) {
+  if (id < 0 || id >= g_device_count) return 0;
+  if (max_smem) *max_smem = g_dev[id].max_smem;
+  if (pools) *pools = g_dev[id].pools;
+  return 1;
+}
+
+void gr_gpu_count(gr_status status, const char *message) {
+  pthread_mutex_lock(&g_lock);
+  g_requests++;
+  if (status != GR_OK) {
+    g_failures++;
+    snprintf(g_last_error, sizeof g_last_error, "%s", message);
+  }
+  pthread_mutex_unlock(&g_lock);
+}
+
+void gr_gpu_release(int id, gr_status status, int injected, int cuda_error, int broken,
+                    const char *message) {
+  gr_gpu_count(status, message);
+  if (id < 0 || id >= g_device_count) return;
+  gr_device *dev = &g_dev[id];
+  pthread_mutex_lock(&g_lock);
+  dev->in_use--;
+  if (status == GR_OK) {
+    dev->consecutive_failures = 0;
+  } else if (!injected && cuda_error != 0) {
+    dev->consecutive_failures++;
+    if (broken || is_sticky((cudaError_t)cuda_error) ||
+        dev->consecutive_failures >= GR_FAIL_LIMIT)
+      mark_unhealthy(dev, broken || is_sticky((cudaError_t)cuda_error));
+  }
+  pthread_mutex_unlock(&g_lock);
+}
+
+int gr_gpu_grow_pinned(uint8_t **buf, size_t *cap, size_t need) {
+  return (int)grow_pinned(buf, cap, need);
+}
+
 /* ---- the request ---- */
 
 static int filter_ok(const gr_filter *f, int in_size) {
@@ -395,9 +468,6 @@ static int filter_ok(const gr_filter *f, int in_size) {
 gr_status gr_gpu_resize(const gr_image *src, const gr_filter *horizontal,
                         const gr_filter *vertical, gr_image *dst, gr_error *err) {
   if (dst) memset(dst, 0, sizeof *dst);
-  pthread_mutex_lock(&g_lock);
-  g_requests++;
-  pthread_mutex_unlock(&g_lock);
 
   gr_status status = GR_OK;
   char message[GR_MESSAGE_MAX] = "";
@@ -420,9 +490,9 @@ gr_status gr_gpu_resize(const gr_image *src, const gr_filter *horizontal,
     if (cerr != cudaSuccess)                                                         \
       FAIL_STATUS(GR_ERR_BACKEND, "CUDA error in %s: %s", what, cudaGetErrorString(cerr)); \
   } while (0)
-#define INJECT(faults, step)                                                         \
+#define INJECT(step)                                                                 \
   do {                                                                               \
-    if (fault_hits(faults, step)) {                                                  \
+    if (gr_gpu_fault(step)) {                                                        \
       injected = 1;                                                                  \
       FAIL_STATUS(GR_ERR_BACKEND, "injected fault: %s", step);                       \
     }                                                                                \
@@ -439,28 +509,17 @@ gr_status gr_gpu_resize(const gr_image *src, const gr_filter *horizontal,
   ensure_init();
   if (!g_available) FAIL_STATUS(GR_ERR_UNSUPPORTED, "GPU not available: %.200s", g_reason);
 
-  fault_spec faults;
-  fault_read(&faults);
 
   /* Pick a device (round-robin over healthy ones) and a context. */
-  pthread_mutex_lock(&g_lock);
-  for (int i = 0; i < g_device_count && !dev; i++) {
-    gr_device *d = &g_dev[(g_next + (unsigned)i) % (unsigned)g_device_count];
-    if (d->healthy || health_check(d)) dev = d;
-  }
-  if (dev) {
-    g_next = (unsigned)dev->id + 1;
-    dev->in_use++;
+  {
+    char why[GR_MESSAGE_MAX];
+    int id = gr_gpu_acquire(why, sizeof why);
+    if (id < 0) FAIL_STATUS(GR_ERR_BACKEND, "%s", why);
+    dev = &g_dev[id];
+    pthread_mutex_lock(&g_lock);
     ctx = dev->free_list;
     if (ctx) dev->free_list = ctx->next;
-  }
-  pthread_mutex_unlock(&g_lock);
-  if (!dev) {
-    char last[GR_MESSAGE_MAX];
-    pthread_mutex_lock(&g_lock);
-    snprintf(last, sizeof last, "%s", g_last_error);
     pthread_mutex_unlock(&g_lock);
-    FAIL_STATUS(GR_ERR_BACKEND, "GPU unhealthy: %.200s", last);
   }
   CUDA_TRY(cudaSetDevice(dev->id), "cudaSetDevice");
   if (!ctx) CUDA_TRY(ctx_create(dev->id, &ctx), "cudaStreamCreate");
@@ -468,48 +527,35 @@ gr_status gr_gpu_resize(const gr_image *src, const gr_filter *horizontal,
   const int C = src->channels;
   const int in_w = src->width, in_h = src->height;
   const int out_w = horizontal->out_size, out_h = vertical->out_size;
-  const int th = horizontal->taps, tv = vertical->taps;
-  gr_resize_plan plan;
-  gr_cuda_plan(horizontal->start, out_w, th, out_h, tv, in_w, C, dev->max_smem, &plan);
+  gr_gpu_tables tables;
+  gr_gpu_tables_plan(horizontal, vertical, C, dev->max_smem, &tables);
 
-  /* Staging layout (pinned, then the same on the device): source rows, tables, block starts;
-   * the device buffer adds the output and the two-pass intermediate. */
+  /* Staging layout (pinned, then the same on the device): source rows, then the tables; the
+   * device buffer adds the output and the two-pass intermediate. */
   const size_t row = (size_t)in_w * (size_t)C;
   const size_t out_row = (size_t)out_w * (size_t)C;
   const size_t off_src = 0;
-  const size_t off_hs = align_up(off_src + row * (size_t)in_h, GR_ALIGN);
-  const size_t off_hw = align_up(off_hs + sizeof(int) * (size_t)out_w, GR_ALIGN);
-  const size_t off_vs = align_up(off_hw + sizeof(float) * (size_t)out_w * (size_t)th, GR_ALIGN);
-  const size_t off_vw = align_up(off_vs + sizeof(int) * (size_t)out_h, GR_ALIGN);
-  const size_t off_bx = align_up(off_vw + sizeof(float) * (size_t)out_h * (size_t)tv, GR_ALIGN);
-  const size_t upload = off_bx + sizeof(int) * (size_t)(plan.fused ? plan.grid_x : 1);
-  const size_t off_dst = align_up(upload, GR_ALIGN);
+  const size_t off_tables = gr_align_up(off_src + row * (size_t)in_h, GR_GPU_ALIGN);
+  const size_t upload = off_tables + tables.bytes;
+  const size_t off_dst = gr_align_up(upload, GR_GPU_ALIGN);
   const size_t out_bytes = out_row * (size_t)out_h;
-  const size_t off_tmp = align_up(off_dst + out_bytes, GR_ALIGN);
-  const size_t total = off_tmp + plan.tmp_bytes;
+  const size_t off_tmp = gr_align_up(off_dst + out_bytes, GR_GPU_ALIGN);
+  const size_t total = off_tmp + tables.plan.tmp_bytes;
 
   CUDA_TRY(grow_pinned(&ctx->host_in, &ctx->host_in_cap, upload), "cudaHostAlloc");
   CUDA_TRY(grow_pinned(&ctx->host_out, &ctx->host_out_cap, out_bytes), "cudaHostAlloc");
   uint8_t *h = ctx->host_in;
-  memcpy(h + off_hs, horizontal->start, sizeof(int) * (size_t)out_w);
-  memcpy(h + off_hw, horizontal->weights, sizeof(float) * (size_t)out_w * (size_t)th);
-  memcpy(h + off_vs, vertical->start, sizeof(int) * (size_t)out_h);
-  memcpy(h + off_vw, vertical->weights, sizeof(float) * (size_t)out_h * (size_t)tv);
-  if (plan.fused) {
-    gr_cuda_fill_block_x0(horizontal->start, out_w, &plan, (int *)(h + off_bx));
-  } else {
-    *(int *)(h + off_bx) = 0;
-  }
+  gr_gpu_tables_write(horizontal, vertical, &tables, h + off_tables);
 
-  INJECT(&faults, "alloc");
+  INJECT("alloc");
   if (dev->pools) {
     CUDA_TRY(cudaMallocAsync(&dbuf, total, ctx->stream), "cudaMallocAsync");
   } else {
     CUDA_TRY(cudaMalloc(&dbuf, total), "cudaMalloc");
   }
   uint8_t *d = dbuf;
-  INJECT(&faults, "copy");
-  CUDA_TRY(cudaMemcpyAsync(d + off_hs, h + off_hs, upload - off_hs, cudaMemcpyHostToDevice,
+  INJECT("copy");
+  CUDA_TRY(cudaMemcpyAsync(d + off_tables, h + off_tables, tables.bytes, cudaMemcpyHostToDevice,
                            ctx->stream),
            "cudaMemcpyAsync (tables)");
   /* The source goes up in bands: the host copies band i+1 into pinned memory while the copy
@@ -533,27 +579,10 @@ gr_status gr_gpu_resize(const gr_image *src, const gr_filter *horizontal,
   }
 
   gr_resize_desc desc;
-  memset(&desc, 0, sizeof desc);
-  desc.src = d + off_src;
-  desc.src_pitch = row;
-  desc.in_w = in_w;
-  desc.in_h = in_h;
-  desc.channels = C;
-  desc.dst = d + off_dst;
-  desc.dst_pitch = out_row;
-  desc.out_w = out_w;
-  desc.out_h = out_h;
-  desc.h_start = (const int *)(d + off_hs);
-  desc.h_weights = (const float *)(d + off_hw);
-  desc.h_taps = th;
-  desc.v_start = (const int *)(d + off_vs);
-  desc.v_weights = (const float *)(d + off_vw);
-  desc.v_taps = tv;
-  desc.block_x0 = (const int *)(d + off_bx);
-  desc.tmp = plan.fused ? NULL : (float *)(d + off_tmp);
-  desc.tmp_pitch = row;
-  INJECT(&faults, "launch");
-  CUDA_TRY((cudaError_t)gr_cuda_resize_launch(&desc, &plan, ctx->stream), "kernel launch");
+  gr_gpu_desc_init(&desc, horizontal, vertical, &tables, d + off_tables, d + off_src, row, C,
+                   d + off_dst, (float *)(d + off_tmp));
+  INJECT("launch");
+  CUDA_TRY((cudaError_t)gr_cuda_resize_launch(&desc, &tables.plan, ctx->stream), "kernel launch");
   CUDA_TRY(cudaMemcpyAsync(ctx->host_out, d + off_dst, out_bytes, cudaMemcpyDeviceToHost,
                            ctx->stream),
            "cudaMemcpyAsync (download)");
@@ -593,27 +622,19 @@ done:
   }
   if (status != GR_OK && have_dst) gr_image_free(dst);
 
-  pthread_mutex_lock(&g_lock);
-  if (status != GR_OK) {
-    g_failures++;
-    snprintf(g_last_error, sizeof g_last_error, "%s", message);
-  }
   if (dev) {
-    dev->in_use--;
-    if (status == GR_OK) {
-      dev->consecutive_failures = 0;
-    } else if (!injected && cerr != cudaSuccess) {
-      dev->consecutive_failures++;
-      if (broken || dev->consecutive_failures >= GR_FAIL_LIMIT) mark_unhealthy(dev, broken);
-    }
     /* A context that saw a real CUDA error is not reused. */
+    pthread_mutex_lock(&g_lock);
     if (ctx && (status == GR_OK || injected || cerr == cudaSuccess)) {
       ctx->next = dev->free_list;
       dev->free_list = ctx;
       ctx = NULL;
     }
+    pthread_mutex_unlock(&g_lock);
+    gr_gpu_release(dev->id, status, injected, (int)cerr, broken, message);
+  } else {
+    gr_gpu_count(status, message);
   }
-  pthread_mutex_unlock(&g_lock);
   if (ctx) ctx_destroy(ctx);
   if (status != GR_OK) return gr_fail(err, status, "%s", message);
   return GR_OK;

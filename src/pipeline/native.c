@@ -119,8 +119,70 @@ static int native_output(gr_format f) {
   return f == GR_FORMAT_JPEG || f == GR_FORMAT_PNG || f == GR_FORMAT_WEBP || f == GR_FORMAT_RAW;
 }
 
+/* The GPU decodes a JPEG itself when its hardware decoder can (baseline, 8-bit, 1 or 3
+ * components, no 4:1:1) and the stream is complete (ends with EOI: a truncated stream goes to
+ * libjpeg, which reports it as sharp does). */
+static int gpu_decodable_jpeg(const gr_request *req, const gr_metadata *meta) {
+  if (meta->format != GR_FORMAT_JPEG || meta->is_progressive || meta->is_cmyk ||
+      meta->bits_per_sample != 8 || (meta->channels != 1 && meta->channels != 3))
+    return 0;
+  int css = meta->chroma_subsampling;
+  if (css != 444 && css != 422 && css != 420 && css != 440) return 0;
+  size_t n = req->input_length;
+  return n > 4 && req->input[n - 2] == 0xFF && req->input[n - 1] == 0xD9;
+}
+
+static int has_pre_resize_steps(const gr_plan *plan) {
+  return plan->orient_before.rotate || plan->orient_before.flop || plan->user_before.rotate ||
+         plan->user_before.flip || plan->user_before.flop || plan->pre_extract.width > 0;
+}
+
+/* The filters of the plan's resize of a width x height image. */
+static gr_status plan_filters(const gr_request *req, const gr_plan *plan, int width, int height,
+                              gr_filter *h, gr_filter *v, gr_error *err) {
+  /* vips_resize enlarges both axes in one affine when either enlarges: each filter needs to
+   * know about the other axis. */
+  int h_up = plan->hshrink < 1.0, v_up = plan->vshrink < 1.0;
+  gr_status st = gr_filter_init_ex(h, width, plan->resize_width, req->kernel,
+                                   1.0 / plan->hshrink, v_up, err);
+  if (st == GR_OK) {
+    st = gr_filter_init_ex(v, height, plan->resize_height, req->kernel, 1.0 / plan->vshrink,
+                           h_up, err);
+  }
+  return st;
+}
+
+/* Decode and resize in one GPU step (no shrink-on-load: the hardware decodes at full size).
+ * GR_ERR_UNSUPPORTED leaves *plan untouched for the usual path. */
+static gr_status gpu_jpeg_decode_resize(const gr_request *req, const gr_metadata *meta,
+                                        gr_jpeg_resize_fn jpeg_resize, gr_plan *plan,
+                                        gr_image *out, gr_error *err) {
+  gr_plan full = *plan;
+  full.jpeg_shrink = 1;
+  gr_status st = gr_plan_finish(req, meta->width, meta->height, 3, &full, err);
+  if (st != GR_OK || !full.resize || has_pre_resize_steps(&full)) {
+    return gr_fail(err, GR_ERR_UNSUPPORTED, "not a plain JPEG resize");
+  }
+  gr_filter h = {0}, v = {0};
+  if (plan_filters(req, &full, meta->width, meta->height, &h, &v, err) != GR_OK) {
+    st = err->code = GR_ERR_UNSUPPORTED; /* the usual path reports it */
+  } else {
+    st = jpeg_resize(req->input, req->input_length, meta->width, meta->height, &h, &v, out, err);
+  }
+  gr_filter_free(&h);
+  gr_filter_free(&v);
+  if (st == GR_OK) *plan = full;
+  return st;
+}
+
 gr_status gr_native_run(const gr_request *req, const gr_input_header *header,
                         gr_resize_fn resize, int require_resize, gr_result *res, gr_error *err) {
+  return gr_native_run_ex(req, header, resize, NULL, require_resize, res, err);
+}
+
+gr_status gr_native_run_ex(const gr_request *req, const gr_input_header *header,
+                           gr_resize_fn resize, gr_jpeg_resize_fn jpeg_resize,
+                           int require_resize, gr_result *res, gr_error *err) {
   if (header->status != GR_OK) {
     *err = header->err;
     return header->status;
@@ -162,56 +224,61 @@ gr_status gr_native_run(const gr_request *req, const gr_input_header *header,
   }
 
   gr_image img, owned = {0};
-  if (meta.format == GR_FORMAT_RAW) {
-    size_t need = (size_t)req->raw_width * req->raw_height * req->raw_channels;
-    if (req->raw_channels < 1 || req->raw_channels > 4 || req->input_length < need) {
-      return gr_fail(err, GR_ERR_INVALID_ARGUMENT,
-                     "Raw input of %dx%dx%d needs %zu bytes but %zu were given", req->raw_width,
-                     req->raw_height, req->raw_channels, need, req->input_length);
-    }
-    img.data = (uint8_t *)req->input;
-    img.width = req->raw_width;
-    img.height = req->raw_height;
-    img.channels = req->raw_channels;
-    img.stride = (size_t)req->raw_width * req->raw_channels;
-  } else {
-    gr_decode_options dopts = {plan.jpeg_shrink, req->fail_on, req->limit_input_pixels,
-                               plan.webp_scale};
-    st = gr_decode(req->input, req->input_length, &dopts, &owned, err);
-    if (st != GR_OK) return st;
-    img = owned;
-  }
-
-  st = gr_plan_finish(req, img.width, img.height, img.channels, &plan, err);
-  if (st == GR_OK && require_resize && !plan.resize) {
-    st = gr_fail(err, GR_ERR_UNSUPPORTED, "no resize step");
-  }
-  /* Before resize: orientation, user mirror and rotation, pre-extract. */
-  if (st == GR_OK) st = apply_rotate(&img, &owned, plan.orient_before.rotate, err);
-  if (st == GR_OK) st = apply_mirror(&img, &owned, 0, plan.orient_before.flop, err);
-  if (st == GR_OK) st = apply_mirror(&img, &owned, plan.user_before.flip, plan.user_before.flop, err);
-  if (st == GR_OK) st = apply_rotate(&img, &owned, plan.user_before.rotate, err);
-  if (st == GR_OK && plan.pre_extract.width > 0) {
-    img = gr_image_view(&img, plan.pre_extract.left, plan.pre_extract.top,
-                        plan.pre_extract.width, plan.pre_extract.height);
-  }
-  int resized_alpha = has_alpha(img.channels);
-  if (st == GR_OK && plan.resize) {
-    gr_filter h = {0}, v = {0};
-    /* vips_resize enlarges both axes in one affine when either enlarges: each filter needs to
-     * know about the other axis. */
-    int h_up = plan.hshrink < 1.0, v_up = plan.vshrink < 1.0;
-    st = gr_filter_init_ex(&h, img.width, plan.resize_width, req->kernel, 1.0 / plan.hshrink,
-                           v_up, err);
+  int resized_alpha = 0, on_gpu = 0;
+  if (jpeg_resize && gpu_decodable_jpeg(req, &meta)) {
+    st = gpu_jpeg_decode_resize(req, &meta, jpeg_resize, &plan, &owned, err);
     if (st == GR_OK) {
-      st = gr_filter_init_ex(&v, img.height, plan.resize_height, req->kernel,
-                             1.0 / plan.vshrink, h_up, err);
+      img = owned;
+      on_gpu = 1;
+    } else if (st != GR_ERR_UNSUPPORTED) {
+      return st;
     }
-    gr_image out;
-    if (st == GR_OK) st = resize(&img, &h, &v, &out, err);
-    if (st == GR_OK) take(&img, &owned, &out);
-    gr_filter_free(&h);
-    gr_filter_free(&v);
+  }
+  st = GR_OK;
+  if (!on_gpu) {
+    if (meta.format == GR_FORMAT_RAW) {
+      size_t need = (size_t)req->raw_width * req->raw_height * req->raw_channels;
+      if (req->raw_channels < 1 || req->raw_channels > 4 || req->input_length < need) {
+        return gr_fail(err, GR_ERR_INVALID_ARGUMENT,
+                       "Raw input of %dx%dx%d needs %zu bytes but %zu were given", req->raw_width,
+                       req->raw_height, req->raw_channels, need, req->input_length);
+      }
+      img.data = (uint8_t *)req->input;
+      img.width = req->raw_width;
+      img.height = req->raw_height;
+      img.channels = req->raw_channels;
+      img.stride = (size_t)req->raw_width * req->raw_channels;
+    } else {
+      gr_decode_options dopts = {plan.jpeg_shrink, req->fail_on, req->limit_input_pixels,
+                                 plan.webp_scale};
+      st = gr_decode(req->input, req->input_length, &dopts, &owned, err);
+      if (st != GR_OK) return st;
+      img = owned;
+    }
+
+    st = gr_plan_finish(req, img.width, img.height, img.channels, &plan, err);
+    if (st == GR_OK && require_resize && !plan.resize) {
+      st = gr_fail(err, GR_ERR_UNSUPPORTED, "no resize step");
+    }
+    /* Before resize: orientation, user mirror and rotation, pre-extract. */
+    if (st == GR_OK) st = apply_rotate(&img, &owned, plan.orient_before.rotate, err);
+    if (st == GR_OK) st = apply_mirror(&img, &owned, 0, plan.orient_before.flop, err);
+    if (st == GR_OK) st = apply_mirror(&img, &owned, plan.user_before.flip, plan.user_before.flop, err);
+    if (st == GR_OK) st = apply_rotate(&img, &owned, plan.user_before.rotate, err);
+    if (st == GR_OK && plan.pre_extract.width > 0) {
+      img = gr_image_view(&img, plan.pre_extract.left, plan.pre_extract.top,
+                          plan.pre_extract.width, plan.pre_extract.height);
+    }
+    resized_alpha = has_alpha(img.channels);
+    if (st == GR_OK && plan.resize) {
+      gr_filter h = {0}, v = {0};
+      st = plan_filters(req, &plan, img.width, img.height, &h, &v, err);
+      gr_image out;
+      if (st == GR_OK) st = resize(&img, &h, &v, &out, err);
+      if (st == GR_OK) take(&img, &owned, &out);
+      gr_filter_free(&h);
+      gr_filter_free(&v);
+    }
   }
   /* After resize: EXIF rotation, mirrors, user rotation. */
   if (st == GR_OK) st = apply_rotate(&img, &owned, plan.post_orient_rotate, err);

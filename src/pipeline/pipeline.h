@@ -26,4 +26,17 @@ void gr_read_input_header(const gr_request *req, gr_input_header *header);
 gr_status gr_native_run(const gr_request *req, const gr_input_header *header,
                         gr_resize_fn resize, int require_resize, gr_result *res, gr_error *err);
 
+/* Decodes a JPEG (width x height, as stored) and resizes it with the filters in one step, into
+ * dst (RGB, allocated by the callee): the GPU's batched nvJPEG path. */
+typedef gr_status (*gr_jpeg_resize_fn)(const uint8_t *data, size_t length, int width,
+                                       int height, const gr_filter *horizontal,
+                                       const gr_filter *vertical, gr_image *dst, gr_error *err);
+
+/* gr_native_run that, given jpeg_resize, hands JPEG input it can decode to it (full-size
+ * decode, no shrink-on-load), falling back to the usual decode when it answers
+ * GR_ERR_UNSUPPORTED. */
+gr_status gr_native_run_ex(const gr_request *req, const gr_input_header *header,
+                           gr_resize_fn resize, gr_jpeg_resize_fn jpeg_resize,
+                           int require_resize, gr_result *res, gr_error *err);
+
 #endif

@@ -94,13 +94,21 @@ static gr_status cpu_resize(const gr_image *src, const gr_filter *h, const gr_fi
   return gr_cpu_resize_with(src, h, v, dst, err);
 }
 
+/* GPU_RESIZE_GPU_DECODE=0 keeps JPEG decoding on the CPU (libjpeg-turbo with shrink-on-load)
+ * on the GPU backend. */
+static int gpu_jpeg_enabled(void) {
+  const char *env = getenv("GPU_RESIZE_GPU_DECODE");
+  return !(env && !strcmp(env, "0"));
+}
+
 static gr_status run_gpu(const gr_request *req, const gr_input_header *header, gr_result *res,
                          gr_error *err) {
   char reason[GR_MESSAGE_MAX];
   if (!gr_gpu_available(NULL, 0, NULL, reason, sizeof reason)) {
     return gr_fail(err, GR_ERR_UNSUPPORTED, "gpu unavailable: %s", reason);
   }
-  return gr_native_run(req, header, gr_gpu_resize, 1, res, err);
+  return gr_native_run_ex(req, header, gr_gpu_resize, gpu_jpeg_enabled() ? gr_gpu_jpeg_resize : NULL,
+                          1, res, err);
 }
 
 static gr_status run_cpu(const gr_request *req, const gr_input_header *header, gr_result *res,

@@ -1,0 +1,64 @@
+/* Compiles only where CUDA's nvjpeg.h is installed: checks that src/gpu/nvjpeg_api.h (our own
+ * declarations, so the addon builds without nvJPEG) agrees with the real header.
+ *   cc -std=c11 -fsyntax-only -I/usr/local/cuda/include -Isrc -Iinclude bench/nvjpeg/nvjpeg_check.c */
+#include <nvjpeg.h>
+
+#include "gpu/nvjpeg_api.h"
+
+#define SAME(a, b) _Static_assert((int)(a) == (int)(b), #a " != " #b)
+SAME(GR_NVJPEG_SUCCESS, NVJPEG_STATUS_SUCCESS);
+SAME(GR_NVJPEG_BACKEND_DEFAULT, NVJPEG_BACKEND_DEFAULT);
+SAME(GR_NVJPEG_BACKEND_HYBRID, NVJPEG_BACKEND_HYBRID);
+SAME(GR_NVJPEG_BACKEND_GPU_HYBRID, NVJPEG_BACKEND_GPU_HYBRID);
+SAME(GR_NVJPEG_BACKEND_HARDWARE, NVJPEG_BACKEND_HARDWARE);
+SAME(GR_NVJPEG_OUTPUT_Y, NVJPEG_OUTPUT_Y);
+SAME(GR_NVJPEG_OUTPUT_RGBI, NVJPEG_OUTPUT_RGBI);
+SAME(GR_NVJPEG_INPUT_RGBI, NVJPEG_INPUT_RGBI);
+SAME(GR_NVJPEG_CSS_444, NVJPEG_CSS_444);
+SAME(GR_NVJPEG_CSS_422, NVJPEG_CSS_422);
+SAME(GR_NVJPEG_CSS_420, NVJPEG_CSS_420);
+SAME(GR_NVJPEG_CSS_440, NVJPEG_CSS_440);
+SAME(GR_NVJPEG_CSS_411, NVJPEG_CSS_411);
+SAME(GR_NVJPEG_CSS_410, NVJPEG_CSS_410);
+SAME(GR_NVJPEG_CSS_GRAY, NVJPEG_CSS_GRAY);
+SAME(GR_NVJPEG_SCALE_NONE, NVJPEG_SCALE_NONE);
+SAME(GR_NVJPEG_SCALE_1_BY_2, NVJPEG_SCALE_1_BY_2);
+SAME(GR_NVJPEG_SCALE_1_BY_4, NVJPEG_SCALE_1_BY_4);
+SAME(GR_NVJPEG_SCALE_1_BY_8, NVJPEG_SCALE_1_BY_8);
+SAME(GR_NVJPEG_FLAGS_DEFAULT, NVJPEG_FLAGS_DEFAULT);
+_Static_assert(sizeof(gr_nvjpeg_image) == sizeof(nvjpegImage_t), "nvjpegImage_t size");
+_Static_assert(sizeof(nvjpegHandle_t) == sizeof(gr_nvjpeg_handle), "handle size");
+
+/* Argument counts and order: call each real function with our types' values. */
+void gr_nvjpeg_check_calls(void);
+void gr_nvjpeg_check_calls(void) {
+  nvjpegHandle_t h = 0;
+  nvjpegJpegState_t s = 0;
+  nvjpegDecodeParams_t p = 0;
+  nvjpegJpegStream_t js = 0;
+  nvjpegImage_t img;
+  const unsigned char *data[1] = {0};
+  size_t lens[1] = {0};
+  int i = 0;
+  nvjpegChromaSubsampling_t css;
+  cudaStream_t st = 0;
+  nvjpegEncoderState_t es = 0;
+  nvjpegEncoderParams_t ep = 0;
+  size_t len = 0;
+  (void)nvjpegCreateEx(NVJPEG_BACKEND_HARDWARE, NULL, NULL, 0, &h);
+  (void)nvjpegGetImageInfo(h, data[0], 0, &i, &css, &i, &i);
+  (void)nvjpegDecode(h, s, data[0], 0, NVJPEG_OUTPUT_RGBI, &img, st);
+  (void)nvjpegDecodeBatchedInitialize(h, s, 1, 1, NVJPEG_OUTPUT_RGBI);
+  (void)nvjpegDecodeBatched(h, s, data, lens, &img, st);
+  (void)nvjpegDecodeBatchedEx(h, s, data, lens, &img, &p, st);
+  (void)nvjpegDecodeBatchedSupportedEx(h, js, p, &i);
+  (void)nvjpegDecodeParamsSetScaleFactor(p, NVJPEG_SCALE_1_BY_2);
+  (void)nvjpegJpegStreamParse(h, data[0], 0, 0, 0, js);
+  (void)nvjpegEncoderStateCreate(h, &es, st);
+  (void)nvjpegEncoderParamsCreate(h, &ep, st);
+  (void)nvjpegEncoderParamsSetQuality(ep, 80, st);
+  (void)nvjpegEncoderParamsSetOptimizedHuffman(ep, 1, st);
+  (void)nvjpegEncoderParamsSetSamplingFactors(ep, NVJPEG_CSS_420, st);
+  (void)nvjpegEncodeImage(h, es, ep, &img, NVJPEG_INPUT_RGBI, 1, 1, st);
+  (void)nvjpegEncodeRetrieveBitstream(h, es, NULL, &len, st);
+}

@@ -1,0 +1,455 @@
+/* The GPU JPEG path: nvJPEG's hardware decoder (the JPEG engines of A100/H100-class GPUs) in
+ * batches gathered from concurrent requests, the resize kernels on the decoded image in device
+ * memory, one download of the resized pixels; no host round trip of the decoded image.
+ *
+ * Each device has a queue and GR_BATCHERS batcher threads. A request (a libuv worker thread in
+ * gr_gpu_jpeg_resize) queues a job and sleeps. A batcher takes the jobs that are waiting, or
+ * waits for more up to GPU_RESIZE_BATCH_WAIT_US (default 1000 us) until GPU_RESIZE_BATCH_MAX
+ * (default 32) are there, bounded by GPU_RESIZE_GPU_MEMORY_MB of device memory per batch
+ * (default 4096: later jobs wait, which is the back-pressure). A lone request therefore waits
+ * at most the bound. The batch: one table upload, one nvjpegDecodeBatchedEx, one resize launch
+ * and one download per job, one stream synchronisation. Two batchers per device alternate, so
+ * one batch decodes while the other's results are copied out and encoded on the workers.
+ *
+ * Failures: a batch that nvJPEG refuses is decoded again image by image, so one bad image does
+ * not fail the others; any failed job returns GR_ERR_BACKEND and its request runs on the CPU
+ * path. GPU_RESIZE_FAULT=nvjpeg[:rate] fails whole batches for tests. A CUDA error that breaks
+ * the context turns the JPEG path off for that device (requests then decode on the CPU).
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <cuda_runtime_api.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gpu/gpu.h"
+#include "gpu/nvjpeg_api.h"
+#include "gpu/runtime_internal.h"
+#include "gpu/tables.h"
+
+#define GR_MAX_JPEG_DEVICES 16
+#define GR_BATCHERS 2
+#define GR_CHANNELS 3 /* nvJPEG decodes to interleaved RGB (grey as RGB, like sharp's output) */
+
+typedef struct gr_batcher gr_batcher;
+
+typedef struct gr_jpeg_job {
+  const uint8_t *data;
+  size_t length;
+  int width, height;
+  const gr_filter *h, *v;
+  gr_gpu_tables tables;
+  size_t off_tables, off_src, off_out, off_tmp, off_host; /* within the batch's buffers */
+  size_t out_bytes;
+  size_t device_bytes;
+  /* Result, valid once done. */
+  gr_status status;
+  int injected, cuda_error, broken;
+  char message[GR_MESSAGE_MAX];
+  const uint8_t *host_out; /* in the batcher's pinned buffer until the job lets go of it */
+  gr_batcher *batcher;
+  int done;
+  struct gr_jpeg_job *next;
+} gr_jpeg_job;
+
+struct gr_batcher {
+  struct gr_jpeg_device *dev;
+  pthread_t thread;
+  cudaStream_t stream;
+  gr_nvjpeg_state state;
+  gr_nvjpeg_params *params; /* batch_max, output RGBI */
+  int initialised_batch;    /* batch size given to the last DecodeBatchedInitialize */
+  uint8_t *pinned_tables;
+  size_t pinned_tables_cap;
+  uint8_t *pinned_out;
+  size_t pinned_out_cap;
+  int readers;              /* jobs still copying their result out of pinned_out */
+};
+
+typedef struct gr_jpeg_device {
+  int id;
+  int ok;                   /* the hardware decoder works on this device */
+  int pools;
+  int max_smem;
+  gr_nvjpeg_handle handle;
+  pthread_mutex_t lock;
+  pthread_cond_t work;      /* jobs queued */
+  pthread_cond_t done;      /* jobs finished, pinned buffers released */
+  gr_jpeg_job *head, *tail;
+  int queued;
+  int running;              /* batchers running a batch now */
+  gr_batcher batchers[GR_BATCHERS];
+} gr_jpeg_device;
+
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+static const gr_nvjpeg_api *g_nj;
+static char g_reason[GR_MESSAGE_MAX];
+static int g_device_count;
+static gr_jpeg_device g_devices[GR_MAX_JPEG_DEVICES];
+static int g_batch_max = 32;
+static long g_wait_us = 1000;
+static size_t g_batch_memory = (size_t)4096 << 20;
+
+static long env_long(const char *name, long fallback, long lo, long hi) {
+  const char *v = getenv(name);
+  if (!v || !*v) return fallback;
+  long x = strtol(v, NULL, 10);
+  return x < lo ? lo : x > hi ? hi : x;
+}
+
+static void *batcher_main(void *arg);
+
+/* Sets up device d (current): hardware decoder handle, batchers. 0 on success. */
+static int device_start(gr_jpeg_device *d, char *why, size_t why_size) {
+  const gr_nvjpeg_api *nj = g_nj;
+  int s = nj->CreateEx(GR_NVJPEG_BACKEND_HARDWARE, NULL, NULL, GR_NVJPEG_FLAGS_DEFAULT, &d->handle);
+  if (s != GR_NVJPEG_SUCCESS) {
+    snprintf(why, why_size, "no hardware JPEG decoder (nvjpegCreateEx: %s)",
+             gr_nvjpeg_status_name(s));
+    d->handle = NULL;
+    return -1;
+  }
+  pthread_mutex_init(&d->lock, NULL);
+  pthread_cond_init(&d->work, NULL);
+  pthread_cond_init(&d->done, NULL);
+  for (int i = 0; i < GR_BATCHERS; i++) {
+    gr_batcher *b = &d->batchers[i];
+    b->dev = d;
+    b->params = calloc((size_t)g_batch_max, sizeof *b->params);
+    if (!b->params) return snprintf(why, why_size, "out of memory"), -1;
+    if (cudaStreamCreateWithFlags(&b->stream, cudaStreamNonBlocking) != cudaSuccess) {
+      snprintf(why, why_size, "cudaStreamCreate: %s", cudaGetErrorString(cudaGetLastError()));
+      return -1;
+    }
+    if ((s = nj->JpegStateCreate(d->handle, &b->state)) != GR_NVJPEG_SUCCESS) {
+      snprintf(why, why_size, "nvjpegJpegStateCreate: %s", gr_nvjpeg_status_name(s));
+      return -1;
+    }
+    for (int j = 0; j < g_batch_max; j++) {
+      if ((s = nj->DecodeParamsCreate(d->handle, &b->params[j])) != GR_NVJPEG_SUCCESS ||
+          (s = nj->DecodeParamsSetOutputFormat(b->params[j], GR_NVJPEG_OUTPUT_RGBI)) !=
+              GR_NVJPEG_SUCCESS) {
+        snprintf(why, why_size, "nvjpegDecodeParams: %s", gr_nvjpeg_status_name(s));
+        return -1;
+      }
+    }
+  }
+  for (int i = 0; i < GR_BATCHERS; i++) {
+    if (pthread_create(&d->batchers[i].thread, NULL, batcher_main, &d->batchers[i]) != 0) {
+      snprintf(why, why_size, "cannot start a batcher thread");
+      return -1;
+    }
+    pthread_detach(d->batchers[i].thread);
+  }
+  d->ok = 1;
+  return 0;
+}
+
+static void init_once(void) {
+  char why[GR_MESSAGE_MAX];
+  g_nj = gr_nvjpeg_load(why, sizeof why);
+  if (!g_nj) {
+    snprintf(g_reason, sizeof g_reason, "%s", why);
+    return;
+  }
+  if (!gr_gpu_available(NULL, 0, NULL, why, sizeof why)) {
+    snprintf(g_reason, sizeof g_reason, "%s", why);
+    return;
+  }
+  g_batch_max = (int)env_long("GPU_RESIZE_BATCH_MAX", 32, 1, 256);
+  g_wait_us = env_long("GPU_RESIZE_BATCH_WAIT_US", 1000, 0, 1000000);
+  g_batch_memory = (size_t)env_long("GPU_RESIZE_GPU_MEMORY_MB", 4096, 64, 1 << 24) << 20;
+  int count = 0;
+  if (cudaGetDeviceCount(&count) != cudaSuccess) count = 0;
+  if (count > GR_MAX_JPEG_DEVICES) count = GR_MAX_JPEG_DEVICES;
+  int any = 0;
+  for (int i = 0; i < count; i++) {
+    gr_jpeg_device *d = &g_devices[i];
+    d->id = i;
+    if (!gr_gpu_device_info(i, &d->max_smem, &d->pools) || cudaSetDevice(i) != cudaSuccess) {
+      cudaGetLastError();
+      continue;
+    }
+    if (device_start(d, why, sizeof why) == 0) any = 1;
+    else snprintf(g_reason, sizeof g_reason, "device %d: %.200s", i, why);
+  }
+  g_device_count = count;
+  if (any) g_reason[0] = '\0';
+  else if (!g_reason[0]) snprintf(g_reason, sizeof g_reason, "no CUDA device");
+}
+
+int gr_gpu_jpeg_available(char *reason, size_t reason_size) {
+  pthread_once(&g_once, init_once);
+  for (int i = 0; i < g_device_count; i++) {
+    if (g_devices[i].ok) return 1;
+  }
+  if (reason && reason_size) snprintf(reason, reason_size, "%s", g_reason);
+  return 0;
+}
+
+/* ---- the batcher ---- */
+
+static void job_fail(gr_jpeg_job *j, int injected, int cuda_error, const char *fmt, const char *a,
+                     const char *b) {
+  if (j->status != GR_OK) return; /* keep the first reason */
+  j->status = GR_ERR_BACKEND;
+  j->injected = injected;
+  j->cuda_error = cuda_error;
+  snprintf(j->message, sizeof j->message, fmt, a, b);
+}
+
+static void fail_all(gr_jpeg_job **jobs, int n, int injected, int cuda_error, const char *fmt,
+                     const char *a, const char *b) {
+  for (int i = 0; i < n; i++) job_fail(jobs[i], injected, cuda_error, fmt, a, b);
+}
+
+/* Decodes jobs[first..first+n) (the ones still OK) into their device buffers. */
+static int decode_range(gr_batcher *b, gr_jpeg_job **jobs, int n, uint8_t *dbuf) {
+  const gr_nvjpeg_api *nj = g_nj;
+  const unsigned char *datas[256];
+  size_t lengths[256];
+  gr_nvjpeg_image images[256];
+  for (int i = 0; i < n; i++) {
+    datas[i] = jobs[i]->data;
+    lengths[i] = jobs[i]->length;
+    memset(&images[i], 0, sizeof images[i]);
+    images[i].channel[0] = dbuf + jobs[i]->off_src;
+    images[i].pitch[0] = (size_t)jobs[i]->width * GR_CHANNELS;
+  }
+  int s = GR_NVJPEG_SUCCESS;
+  if (b->initialised_batch != n) {
+    s = nj->DecodeBatchedInitialize(b->dev->handle, b->state, n, 1, GR_NVJPEG_OUTPUT_RGBI);
+    b->initialised_batch = s == GR_NVJPEG_SUCCESS ? n : 0;
+  }
+  if (s == GR_NVJPEG_SUCCESS) {
+    s = nj->DecodeBatchedEx(b->dev->handle, b->state, datas, lengths, images, b->params,
+                            b->stream);
+  }
+  if (s != GR_NVJPEG_SUCCESS) b->initialised_batch = 0; /* nvJPEG asks for a new initialise */
+  return s;
+}
+
+static void run_batch(gr_batcher *b, gr_jpeg_job **jobs, int n) {
+  gr_jpeg_device *d = b->dev;
+  cudaError_t e;
+  void *dbuf = NULL;
+  if (gr_gpu_fault("nvjpeg")) {
+    fail_all(jobs, n, 1, 0, "injected fault: %s%s", "nvjpeg", "");
+    return;
+  }
+  if ((e = cudaSetDevice(d->id)) != cudaSuccess) goto cuda_fail;
+  /* Layout: every job's tables, then each job's decoded image, output and intermediate. */
+  size_t tables = 0, total, host = 0;
+  for (int i = 0; i < n; i++) {
+    jobs[i]->off_tables = tables;
+    tables += jobs[i]->tables.bytes;
+  }
+  total = gr_align_up(tables, GR_GPU_ALIGN);
+  for (int i = 0; i < n; i++) {
+    gr_jpeg_job *j = jobs[i];
+    j->off_src = total;
+    total = gr_align_up(total + (size_t)j->width * j->height * GR_CHANNELS, GR_GPU_ALIGN);
+    j->off_out = total;
+    total = gr_align_up(total + j->out_bytes, GR_GPU_ALIGN);
+    j->off_tmp = total;
+    total = gr_align_up(total + j->tables.plan.tmp_bytes, GR_GPU_ALIGN);
+    j->off_host = host;
+    host = gr_align_up(host + j->out_bytes, GR_GPU_ALIGN);
+  }
+  if ((e = (cudaError_t)gr_gpu_grow_pinned(&b->pinned_tables, &b->pinned_tables_cap, tables)) ||
+      (e = (cudaError_t)gr_gpu_grow_pinned(&b->pinned_out, &b->pinned_out_cap, host)))
+    goto cuda_fail;
+  for (int i = 0; i < n; i++) {
+    gr_gpu_tables_write(jobs[i]->h, jobs[i]->v, &jobs[i]->tables,
+                        b->pinned_tables + jobs[i]->off_tables);
+  }
+  e = d->pools ? cudaMallocAsync(&dbuf, total, b->stream) : cudaMalloc(&dbuf, total);
+  if (e != cudaSuccess) {
+    dbuf = NULL;
+    goto cuda_fail;
+  }
+  uint8_t *dp = dbuf;
+  if ((e = cudaMemcpyAsync(dp, b->pinned_tables, tables, cudaMemcpyHostToDevice, b->stream)))
+    goto cuda_fail;
+
+  int s = decode_range(b, jobs, n, dp);
+  if (s != GR_NVJPEG_SUCCESS && n > 1) {
+    /* One image may spoil the batch: decode them one by one so the others still succeed. */
+    for (int i = 0; i < n; i++) {
+      int si = decode_range(b, &jobs[i], 1, dp);
+      if (si != GR_NVJPEG_SUCCESS)
+        job_fail(jobs[i], 0, 0, "nvJPEG decode: %s%s", gr_nvjpeg_status_name(si), "");
+    }
+  } else if (s != GR_NVJPEG_SUCCESS) {
+    job_fail(jobs[0], 0, 0, "nvJPEG decode: %s%s", gr_nvjpeg_status_name(s), "");
+  }
+  for (int i = 0; i < n; i++) {
+    gr_jpeg_job *j = jobs[i];
+    if (j->status != GR_OK) continue;
+    gr_resize_desc desc;
+    gr_gpu_desc_init(&desc, j->h, j->v, &j->tables, dp + j->off_tables, dp + j->off_src,
+                     (size_t)j->width * GR_CHANNELS, GR_CHANNELS, dp + j->off_out,
+                     (float *)(dp + j->off_tmp));
+    if (gr_gpu_fault("launch")) {
+      job_fail(j, 1, 0, "injected fault: %s%s", "launch", "");
+      continue;
+    }
+    if ((e = (cudaError_t)gr_cuda_resize_launch(&desc, &j->tables.plan, b->stream)) ||
+        (e = cudaMemcpyAsync(b->pinned_out + j->off_host, dp + j->off_out, j->out_bytes,
+                             cudaMemcpyDeviceToHost, b->stream)))
+      goto cuda_fail;
+  }
+  if (d->pools) {
+    e = cudaFreeAsync(dbuf, b->stream);
+    dbuf = NULL;
+    if (e) goto cuda_fail;
+  }
+  if ((e = cudaStreamSynchronize(b->stream))) goto cuda_fail;
+  if (dbuf) cudaFree(dbuf);
+  for (int i = 0; i < n; i++) {
+    if (jobs[i]->status == GR_OK) jobs[i]->host_out = b->pinned_out + jobs[i]->off_host;
+  }
+  return;
+
+cuda_fail:
+  fail_all(jobs, n, 0, (int)e, "CUDA error in the JPEG batch: %s%s", cudaGetErrorString(e), "");
+  cudaStreamSynchronize(b->stream);
+  if (dbuf) {
+    if (d->pools) cudaFreeAsync(dbuf, b->stream);
+    else cudaFree(dbuf);
+    cudaStreamSynchronize(b->stream);
+  }
+  cudaError_t again = cudaGetLastError(); /* clear; a sticky error comes back at once */
+  if (again != cudaSuccess && cudaGetLastError() != cudaSuccess) {
+    for (int i = 0; i < n; i++) jobs[i]->broken = 1;
+    pthread_mutex_lock(&d->lock);
+    d->ok = 0; /* the context is broken: this device's JPEG path stays off */
+    pthread_mutex_unlock(&d->lock);
+  }
+}
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void *batcher_main(void *arg) {
+  gr_batcher *b = arg;
+  gr_jpeg_device *d = b->dev;
+  gr_jpeg_job *jobs[256];
+  cudaSetDevice(d->id);
+  pthread_mutex_lock(&d->lock);
+  for (;;) {
+    while (!d->head || b->readers > 0) pthread_cond_wait(b->readers > 0 ? &d->done : &d->work, &d->lock);
+    /* Gather: while the other batcher keeps the GPU busy, wait up to wait_us for up to
+     * batch_max jobs; an idle GPU starts at once, so a lone request is not delayed. */
+    if (d->running > 0 && d->queued < g_batch_max && g_wait_us > 0) {
+      double deadline = now_seconds() + (double)g_wait_us * 1e-6;
+      struct timespec ts;
+      clock_gettime(CLOCK_REALTIME, &ts);
+      long ns = ts.tv_nsec + (g_wait_us % 1000000) * 1000;
+      ts.tv_sec += g_wait_us / 1000000 + ns / 1000000000;
+      ts.tv_nsec = ns % 1000000000;
+      while (d->queued < g_batch_max && now_seconds() < deadline) {
+        if (pthread_cond_timedwait(&d->work, &d->lock, &ts) == ETIMEDOUT) break;
+      }
+      if (!d->head) continue; /* the other batcher took them */
+    }
+    int n = 0;
+    size_t bytes = 0;
+    while (d->head && n < g_batch_max &&
+           (n == 0 || bytes + d->head->device_bytes <= g_batch_memory)) {
+      gr_jpeg_job *j = d->head;
+      d->head = j->next;
+      if (!d->head) d->tail = NULL;
+      d->queued--;
+      bytes += j->device_bytes;
+      jobs[n++] = j;
+    }
+    d->running++;
+    pthread_mutex_unlock(&d->lock);
+    run_batch(b, jobs, n);
+    pthread_mutex_lock(&d->lock);
+    d->running--;
+    for (int i = 0; i < n; i++) {
+      jobs[i]->batcher = b;
+      if (jobs[i]->status == GR_OK) b->readers++;
+      jobs[i]->done = 1;
+    }
+    pthread_cond_broadcast(&d->done);
+  }
+  return NULL;
+}
+
+/* ---- a request ---- */
+
+gr_status gr_gpu_jpeg_resize(const uint8_t *data, size_t length, int width, int height,
+                             const gr_filter *h, const gr_filter *v, gr_image *dst,
+                             gr_error *err) {
+  memset(dst, 0, sizeof *dst);
+  char why[GR_MESSAGE_MAX];
+  if (!gr_gpu_jpeg_available(why, sizeof why)) {
+    return gr_fail(err, GR_ERR_UNSUPPORTED, "GPU JPEG decode unavailable: %s", why);
+  }
+  if (h->in_size != width || v->in_size != height) {
+    return gr_fail(err, GR_ERR_INVALID_ARGUMENT, "gr_gpu_jpeg_resize: filters do not match");
+  }
+  int id = gr_gpu_acquire(why, sizeof why);
+  if (id < 0) {
+    gr_gpu_count(GR_ERR_BACKEND, why);
+    return gr_fail(err, GR_ERR_BACKEND, "%s", why);
+  }
+  gr_jpeg_device *d = id < g_device_count ? &g_devices[id] : NULL;
+  if (!d || !d->ok) {
+    /* Not a failure of this request: the caller decodes on the CPU instead. */
+    gr_gpu_unacquire(id);
+    return gr_fail(err, GR_ERR_UNSUPPORTED, "no hardware JPEG decoder on device %d", id);
+  }
+  gr_jpeg_job job;
+  memset(&job, 0, sizeof job);
+  job.data = data;
+  job.length = length;
+  job.width = width;
+  job.height = height;
+  job.h = h;
+  job.v = v;
+  gr_gpu_tables_plan(h, v, GR_CHANNELS, d->max_smem, &job.tables);
+  job.out_bytes = (size_t)h->out_size * (size_t)v->out_size * GR_CHANNELS;
+  job.device_bytes = job.tables.bytes + (size_t)width * height * GR_CHANNELS + job.out_bytes +
+                     job.tables.plan.tmp_bytes + 4 * GR_GPU_ALIGN;
+  job.status = GR_OK;
+
+  pthread_mutex_lock(&d->lock);
+  if (d->tail) d->tail->next = &job;
+  else d->head = &job;
+  d->tail = &job;
+  d->queued++;
+  pthread_cond_signal(&d->work);
+  while (!job.done) pthread_cond_wait(&d->done, &d->lock);
+  pthread_mutex_unlock(&d->lock);
+
+  gr_status st = job.status;
+  if (st == GR_OK) {
+    st = gr_image_alloc(dst, h->out_size, v->out_size, GR_CHANNELS, err);
+    if (st == GR_OK) {
+      for (int y = 0; y < v->out_size; y++) {
+        memcpy(dst->data + dst->stride * (size_t)y,
+               job.host_out + (size_t)y * h->out_size * GR_CHANNELS,
+               (size_t)h->out_size * GR_CHANNELS);
+      }
+    } else {
+      snprintf(job.message, sizeof job.message, "%s", err->message);
+    }
+    pthread_mutex_lock(&d->lock);
+    if (--job.batcher->readers == 0) pthread_cond_broadcast(&d->done);
+    pthread_mutex_unlock(&d->lock);
+  }
+  gr_gpu_release(id, st, job.injected, job.cuda_error, job.broken, job.message);
+  if (st != GR_OK && job.status != GR_OK) return gr_fail(err, st, "%s", job.message);
+  return st;
+}

@@ -1,0 +1,83 @@
+/* Loads libnvjpeg at run time (see nvjpeg_api.h). */
+#define _POSIX_C_SOURCE 200809L
+
+#include "gpu/nvjpeg_api.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+static gr_nvjpeg_api g_api;
+static int g_loaded;
+static char g_reason[GR_MESSAGE_MAX];
+
+/* Newest first; the unversioned name last (it is only present with the development files). */
+static const char *const kLibraries[] = {"libnvjpeg.so.13", "libnvjpeg.so.12", "libnvjpeg.so.11",
+                                         "libnvjpeg.so"};
+
+static void load_once(void) {
+  const char *env = getenv("GPU_RESIZE_NVJPEG");
+  if (env && !strcmp(env, "0")) {
+    snprintf(g_reason, sizeof g_reason, "nvJPEG disabled by GPU_RESIZE_NVJPEG=0");
+    return;
+  }
+  void *lib = NULL;
+  const char *last = "";
+  for (size_t i = 0; i < sizeof kLibraries / sizeof kLibraries[0] && !lib; i++) {
+    lib = dlopen(kLibraries[i], RTLD_NOW | RTLD_LOCAL);
+    if (!lib) last = dlerror();
+  }
+  if (!lib) {
+    snprintf(g_reason, sizeof g_reason, "libnvjpeg not found: %.200s", last ? last : "");
+    return;
+  }
+  struct {
+    void **slot;
+    const char *name;
+  } symbols[] = {
+#define SYM(field) {(void **)&g_api.field, "nvjpeg" #field}
+      SYM(CreateEx), SYM(Destroy), SYM(JpegStateCreate), SYM(JpegStateDestroy),
+      SYM(GetImageInfo), SYM(Decode), SYM(DecodeBatchedInitialize), SYM(DecodeBatched),
+      SYM(DecodeBatchedEx), SYM(DecodeBatchedSupportedEx), SYM(DecodeParamsCreate),
+      SYM(DecodeParamsDestroy), SYM(DecodeParamsSetOutputFormat),
+      SYM(DecodeParamsSetScaleFactor), SYM(JpegStreamCreate), SYM(JpegStreamDestroy),
+      SYM(JpegStreamParse), SYM(EncoderStateCreate), SYM(EncoderStateDestroy),
+      SYM(EncoderParamsCreate), SYM(EncoderParamsDestroy), SYM(EncoderParamsSetQuality),
+      SYM(EncoderParamsSetOptimizedHuffman), SYM(EncoderParamsSetSamplingFactors),
+      SYM(EncodeImage), SYM(EncodeRetrieveBitstream),
+#undef SYM
+  };
+  for (size_t i = 0; i < sizeof symbols / sizeof symbols[0]; i++) {
+    void *p = dlsym(lib, symbols[i].name);
+    if (!p) {
+      snprintf(g_reason, sizeof g_reason, "libnvjpeg lacks %s", symbols[i].name);
+      dlclose(lib);
+      memset(&g_api, 0, sizeof g_api);
+      return;
+    }
+    memcpy(symbols[i].slot, &p, sizeof p);
+  }
+  g_loaded = 1;
+}
+
+const gr_nvjpeg_api *gr_nvjpeg_load(char *reason, size_t reason_size) {
+  pthread_once(&g_once, load_once);
+  if (!g_loaded) {
+    if (reason && reason_size) snprintf(reason, reason_size, "%s", g_reason);
+    return NULL;
+  }
+  if (reason && reason_size) reason[0] = '\0';
+  return &g_api;
+}
+
+const char *gr_nvjpeg_status_name(int status) {
+  static const char *const names[] = {
+      "success", "not initialized", "invalid parameter", "bad jpeg", "jpeg not supported",
+      "allocator failure", "execution failed", "arch mismatch", "internal error",
+      "implementation not supported", "incomplete bitstream"};
+  if (status >= 0 && status < (int)(sizeof names / sizeof names[0])) return names[status];
+  return "unknown nvJPEG status";
+}
