@@ -171,6 +171,7 @@ typedef struct gr_result {
   int has_attention;
   int attention_x, attention_y;
   gr_backend backend;             /* the backend that produced the result */
+  int gpu_decoded;                /* the GPU decoded the input (nvJPEG) */
   char fallback_reason[GR_MESSAGE_MAX]; /* why earlier backends were skipped or failed, "" if none */
 } gr_result;
 
@@ -206,6 +207,7 @@ typedef struct gr_backend_info {
   char name[64];          /* e.g. "gpu" */
   char device[128];       /* GPU name, libvips version, ... */
   uint64_t memory_bytes;  /* GPU memory, 0 otherwise */
+  char decoder[GR_MESSAGE_MAX]; /* GPU: "nvjpeg-hardware", or why JPEG decodes on the CPU */
   char reason[GR_MESSAGE_MAX]; /* why unavailable */
   uint64_t requests;      /* requests completed on this backend */
   uint64_t failures;      /* requests this backend failed and passed on */

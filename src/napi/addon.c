@@ -14,6 +14,7 @@ static napi_value backends(napi_env env, napi_callback_info info) {
     NAPI_CALL(env, napi_create_object(env, &o));
     gr_napi_set_bool(env, o, "available", bi.available);
     gr_napi_set_string(env, o, "device", bi.device);
+    if (bi.decoder[0]) gr_napi_set_string(env, o, "decoder", bi.decoder);
     gr_napi_set_double(env, o, "memory", (double)bi.memory_bytes);
     gr_napi_set_string(env, o, "reason", bi.available ? "" : bi.reason);
     gr_napi_set_double(env, o, "requests", (double)bi.requests);

@@ -134,6 +134,7 @@ static napi_value make_info(napi_env env, const process_work *w) {
     gr_napi_set_int(env, info, "attentionY", r->attention_y);
   }
   gr_napi_set_string(env, info, "backend", gr_backend_name(r->backend));
+  if (r->gpu_decoded) gr_napi_set_bool(env, info, "gpuDecoded", 1);
   if (r->fallback_reason[0]) gr_napi_set_string(env, info, "fallbackReason", r->fallback_reason);
   return info;
 }

@@ -323,6 +323,7 @@ gr_status gr_native_run_ex(const gr_request *req, const gr_input_header *header,
     res->format = plan.output_format;
     /* sharp reports premultiplied when an image with alpha went through the resize. */
     res->premultiplied = plan.resize && resized_alpha;
+    res->gpu_decoded = on_gpu;
   }
   gr_image_free(&owned);
   return st;

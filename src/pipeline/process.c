@@ -208,6 +208,15 @@ void gr_backend_query(gr_backend backend, gr_backend_info *info) {
   if (backend == GR_BACKEND_GPU) {
     info->available = gr_gpu_available(info->device, sizeof info->device, &info->memory_bytes,
                                        info->reason, sizeof info->reason);
+    if (info->available) {
+      char why[GR_MESSAGE_MAX];
+      if (gr_gpu_jpeg_available(why, sizeof why) && gpu_jpeg_enabled()) {
+        snprintf(info->decoder, sizeof info->decoder, "nvjpeg-hardware");
+      } else {
+        snprintf(info->decoder, sizeof info->decoder, "libjpeg-turbo (%.200s)",
+                 gpu_jpeg_enabled() ? why : "GPU_RESIZE_GPU_DECODE=0");
+      }
+    }
   } else if (backend == GR_BACKEND_CPU) {
     info->available = 1;
     snprintf(info->device, sizeof info->device, "%d threads", gr_thread_count());

@@ -6,6 +6,10 @@
 // between GPU and CPU, with outputs equal (within 1) to a CPU run.
 'use strict';
 
+// The GPU resize against the CPU path on the same decoded pixels: JPEG input decodes on the CPU
+// in this file (the nvJPEG path has its own tests in jpeg.test.js). Read per request by the C side.
+process.env.GPU_RESIZE_GPU_DECODE = '0';
+
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const {

@@ -1,0 +1,175 @@
+// The GPU JPEG path (src/gpu/jpeg_batch.c): nvJPEG's hardware decoder, batched across
+// concurrent requests, then the resize kernels on the decoded image.
+// - The decoded pixels against libjpeg-turbo's: the same request with fastShrinkOnLoad: false
+//   on the CPU path (both decode at full size, the resize is bit-identical), per subsampling.
+// - Progressive (the hardware cannot: libjpeg-turbo decodes, the GPU resizes), restart markers,
+//   EXIF orientation.
+// - 1000 concurrent requests of mixed images, sizes and formats: each result equals the result
+//   of the same request run alone (batches never mix results up).
+// - GPU_RESIZE_FAULT=nvjpeg:0.5 fails whole batches: every request still completes (on the CPU),
+//   counted as a GPU failure.
+'use strict';
+
+const path = require('node:path');
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const {
+  sharp, oracle, image, PHOTO, requireGpu, withEnv, maxAbsDiff, counters, countersDelta
+} = require('./helpers');
+
+delete process.env.GPU_RESIZE_GPU_DECODE;
+// Made with libjpeg-turbo's tools from the photo: jpegtran -restart 2; cjpeg -sample 2x1.
+const RESTART = path.join(__dirname, '..', 'fixtures', 'restart-1200.jpg');
+const SUB422 = path.join(__dirname, '..', 'fixtures', 'subsampling-422.jpg');
+
+function decoderOf () {
+  return sharp.backends().gpu.decoder || '';
+}
+
+/** Differences of two equal-size byte buffers: max, mean, share above 2, PSNR (dB). */
+function stats (a, b) {
+  assert.equal(a.length, b.length, 'sizes differ');
+  let max = 0; let sum = 0; let sq = 0; let over2 = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    if (d > max) max = d;
+    if (d > 2) over2++;
+    sum += d;
+    sq += d * d;
+  }
+  const mse = sq / a.length;
+  return { max, mean: sum / a.length, over2: over2 / a.length, psnr: mse === 0 ? Infinity : 10 * Math.log10(255 * 255 / mse) };
+}
+
+const run = (input, build, backend) => withEnv({ GPU_RESIZE_BACKEND: backend },
+  () => build(sharp(input)).toBuffer({ resolveWithObject: true }));
+
+test('the GPU backend decodes JPEG with the nvJPEG hardware decoder', () => {
+  requireGpu();
+  assert.equal(decoderOf(), 'nvjpeg-hardware', `backends().gpu.decoder: ${decoderOf()}`);
+});
+
+async function sample (subsampling) {
+  const src = image(PHOTO);
+  if (subsampling === '4:2:2') return SUB422;
+  if (subsampling === 'grey') return oracle(src).resize(1600).greyscale().jpeg({ quality: 90 }).toBuffer();
+  return oracle(src).resize(1600).jpeg({ quality: 90, chromaSubsampling: subsampling }).toBuffer();
+}
+
+for (const subsampling of ['4:2:0', '4:2:2', '4:4:4', 'grey']) {
+  test(`GPU-decoded ${subsampling} JPEG matches libjpeg-turbo's decode within 2 (after the same resize)`, async () => {
+    requireGpu();
+    const input = await sample(subsampling);
+    const build = (img) => img.resize(900, 700, { fit: 'fill', fastShrinkOnLoad: false }).raw();
+    const gpu = await run(input, build, 'gpu');
+    const cpu = await run(input, build, 'cpu');
+    assert.equal(gpu.info.backend, 'gpu');
+    assert.equal(gpu.info.gpuDecoded, true, 'decoded on the GPU');
+    assert.equal(cpu.info.backend, 'cpu');
+    assert.deepEqual([gpu.info.width, gpu.info.height, gpu.info.channels], [900, 700, 3]);
+    const s = stats(gpu.data, cpu.data);
+    console.log(`  ${subsampling}: max ${s.max}, mean ${s.mean.toFixed(4)}, >2: ${(100 * s.over2).toFixed(4)}%, PSNR ${s.psnr.toFixed(2)} dB`);
+    assert.ok(s.over2 <= 0.001, `more than 0.1% of values differ by more than 2: ${(100 * s.over2).toFixed(3)}%`);
+    assert.ok(s.psnr >= 45, `PSNR ${s.psnr}`);
+  });
+}
+
+test('progressive JPEG: libjpeg-turbo decodes, the GPU resizes, same pixels as the CPU path', async () => {
+  requireGpu();
+  const input = await oracle(image(PHOTO)).resize(1600).jpeg({ quality: 90, progressive: true }).toBuffer();
+  const build = (img) => img.resize(640, 480).raw();
+  const gpu = await run(input, build, 'gpu');
+  const cpu = await run(input, build, 'cpu');
+  assert.equal(gpu.info.backend, 'gpu');
+  assert.notEqual(gpu.info.gpuDecoded, true);
+  const { max } = maxAbsDiff(gpu.data, cpu.data);
+  assert.ok(max <= 1, `max diff ${max}`);
+});
+
+test('JPEG with restart markers decodes on the GPU like libjpeg-turbo', async () => {
+  requireGpu();
+  const build = (img) => img.resize(600, 490, { fastShrinkOnLoad: false }).raw();
+  const gpu = await run(RESTART, build, 'gpu');
+  const cpu = await run(RESTART, build, 'cpu');
+  assert.equal(gpu.info.gpuDecoded, true);
+  const s = stats(gpu.data, cpu.data);
+  assert.ok(s.psnr >= 45 && s.over2 <= 0.001, JSON.stringify(s));
+});
+
+test('EXIF orientation is applied after a GPU decode', async () => {
+  requireGpu();
+  for (const name of ['Landscape_1.jpg', 'Portrait_8.jpg']) {
+    const build = (img) => img.rotate().resize(200, 150, { fastShrinkOnLoad: false }).raw();
+    const gpu = await run(image(name), build, 'gpu');
+    const cpu = await run(image(name), build, 'cpu');
+    assert.deepEqual([gpu.info.width, gpu.info.height], [cpu.info.width, cpu.info.height], name);
+    const s = stats(gpu.data, cpu.data);
+    assert.ok(s.psnr >= 40, `${name}: ${JSON.stringify(s)} (backend ${gpu.info.backend}, gpuDecoded ${gpu.info.gpuDecoded})`);
+  }
+});
+
+test('truncated JPEG is not decoded on the GPU: it fails as on the CPU path', async () => {
+  requireGpu();
+  const whole = await sample('4:2:0');
+  assert.ok(Buffer.isBuffer(whole));
+  const truncated = whole.subarray(0, Math.floor(whole.length * 0.6));
+  await assert.rejects(run(truncated, (img) => img.resize(300, 200).jpeg(), 'gpu'));
+});
+
+test('1000 concurrent requests of mixed images, sizes and formats: each equals its lone run', async () => {
+  requireGpu();
+  const photo = image(PHOTO);
+  const medium = await oracle(photo).resize(1920, 1080, { fit: 'fill' }).jpeg({ quality: 85 }).toBuffer();
+  const small = await oracle(photo).resize(800, 600, { fit: 'fill' }).jpeg({ quality: 85 }).toBuffer();
+  const png = await oracle(photo).resize(900, 700).png().toBuffer();
+  const kinds = [
+    [photo, (i) => i.resize(720, 588).raw()],
+    [photo, (i) => i.resize(300, 300, { fit: 'inside' }).jpeg()],
+    [medium, (i) => i.resize(960, 540).raw()],
+    [medium, (i) => i.resize(1280, 720).webp()],
+    [small, (i) => i.resize(401, 299, { fit: 'fill' }).raw()],
+    [small, (i) => i.resize(1600, 1200).raw()],
+    [png, (i) => i.resize(450, 350).raw()],
+    [RESTART, (i) => i.resize(640, 480).raw()]
+  ];
+  const expected = [];
+  for (const [input, build] of kinds) expected.push(await run(input, build, 'gpu'));
+  const before = counters();
+  const order = Array.from({ length: 1000 }, (_, i) => (i * 7919) % kinds.length);
+  const results = await withEnv({ GPU_RESIZE_BACKEND: 'gpu' },
+    () => Promise.all(order.map((k) => kinds[k][1](sharp(kinds[k][0])).toBuffer({ resolveWithObject: true }))));
+  const delta = countersDelta(before, counters());
+  let gpuDecoded = 0;
+  results.forEach((r, i) => {
+    const e = expected[order[i]];
+    assert.deepEqual([r.info.width, r.info.height, r.info.format], [e.info.width, e.info.height, e.info.format], `request ${i}`);
+    assert.ok(r.data.equals(e.data), `request ${i} (kind ${order[i]}): output differs from its lone run`);
+    if (r.info.gpuDecoded) gpuDecoded++;
+  });
+  console.log(`  1000 requests: ${gpuDecoded} decoded on the GPU; counters ${JSON.stringify(delta)}`);
+  assert.ok(gpuDecoded >= 700, `only ${gpuDecoded} GPU decodes`);
+  assert.equal(delta.gpu.failures, 0);
+});
+
+test('injected nvJPEG failures lose no request: they complete on the CPU and are counted', async () => {
+  requireGpu();
+  const photo = image(PHOTO);
+  const build = (i) => i.resize(720, 588).jpeg();
+  const before = counters();
+  const results = await withEnv({ GPU_RESIZE_BACKEND: 'gpu', GPU_RESIZE_FAULT: 'nvjpeg:0.5' },
+    () => Promise.all(Array.from({ length: 300 }, () => build(sharp(photo)).toBuffer({ resolveWithObject: true }))));
+  const delta = countersDelta(before, counters());
+  const onCpu = results.filter((r) => r.info.backend === 'cpu');
+  const onGpu = results.filter((r) => r.info.backend === 'gpu');
+  console.log(`  300 requests with nvjpeg:0.5: ${onGpu.length} gpu, ${onCpu.length} cpu; counters ${JSON.stringify(delta)}`);
+  assert.equal(onCpu.length + onGpu.length, 300);
+  assert.ok(onCpu.length > 0 && onGpu.length > 0);
+  for (const r of onCpu) {
+    assert.match(r.info.fallbackReason, /injected fault: nvjpeg/);
+    assert.deepEqual([r.info.width, r.info.height], [720, 588]);
+  }
+  assert.equal(delta.gpu.failures, onCpu.length);
+  // Health is untouched by injected faults: the next request decodes on the GPU again.
+  const after = await run(photo, build, 'gpu');
+  assert.equal(after.info.gpuDecoded, true);
+});
