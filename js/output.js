@@ -758,6 +758,9 @@ function mapInfo (info, data) {
   out.hasAlpha = is.bool(info.hasAlpha) ? info.hasAlpha : (info.channels === 2 || info.channels === 4);
   out.size = is.number(info.size) ? info.size : data.length;
   out.backend = info.backend;
+  if (info.gpuDecoded === true) {
+    out.gpuDecoded = true;
+  }
   if (is.defined(info.fallbackReason)) {
     out.fallbackReason = info.fallbackReason;
   }

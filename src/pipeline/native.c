@@ -3,6 +3,7 @@
 #include "pipeline/pipeline.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -225,6 +226,7 @@ gr_status gr_native_run_ex(const gr_request *req, const gr_input_header *header,
 
   gr_image img, owned = {0};
   int resized_alpha = 0, on_gpu = 0;
+  char decode_note[GR_MESSAGE_MAX] = "";
   if (jpeg_resize && gpu_decodable_jpeg(req, &meta)) {
     st = gpu_jpeg_decode_resize(req, &meta, jpeg_resize, &plan, &owned, err);
     if (st == GR_OK) {
@@ -232,6 +234,8 @@ gr_status gr_native_run_ex(const gr_request *req, const gr_input_header *header,
       on_gpu = 1;
     } else if (st != GR_ERR_UNSUPPORTED) {
       return st;
+    } else {
+      snprintf(decode_note, sizeof decode_note, "JPEG decoded on the CPU: %.200s", err->message);
     }
   }
   st = GR_OK;
@@ -324,6 +328,7 @@ gr_status gr_native_run_ex(const gr_request *req, const gr_input_header *header,
     /* sharp reports premultiplied when an image with alpha went through the resize. */
     res->premultiplied = plan.resize && resized_alpha;
     res->gpu_decoded = on_gpu;
+    snprintf(res->fallback_reason, sizeof res->fallback_reason, "%s", decode_note);
   }
   gr_image_free(&owned);
   return st;

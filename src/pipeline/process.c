@@ -178,6 +178,12 @@ gr_status gr_process(const gr_request *req, gr_result *res, gr_error *err) {
     else st = run_vips(req, &attempt, &e);
     if (st == GR_OK) {
       atomic_fetch_add(&counters[b].requests, 1);
+      if (attempt.fallback_reason[0]) {
+        /* The backend's own note (e.g. why the GPU did not decode) goes after earlier ones. */
+        gr_error note = {GR_OK, ""};
+        snprintf(note.message, sizeof note.message, "%s", attempt.fallback_reason);
+        append_reason(res, b, &note);
+      }
       memcpy(attempt.fallback_reason, res->fallback_reason, sizeof attempt.fallback_reason);
       *res = attempt;
       res->backend = b;

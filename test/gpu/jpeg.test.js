@@ -116,7 +116,17 @@ test('truncated JPEG is not decoded on the GPU: it fails as on the CPU path', as
   await assert.rejects(run(truncated, (img) => img.resize(300, 200).jpeg(), 'gpu'));
 });
 
-test('1000 concurrent requests of mixed images, sizes and formats: each equals its lone run', async () => {
+// nvJPEG may decode a lone image on another path than a batch (last bits differ), so a result is
+// compared with its lone run by PSNR: a result handed to the wrong caller has another size or
+// another picture and fails by far.
+async function closeTo (r, e, label) {
+  assert.deepEqual([r.info.width, r.info.height, r.info.format], [e.info.width, e.info.height, e.info.format], label);
+  const rawOf = async (x) => x.info.format === 'raw' ? x.data : (await oracle(x.data).raw().toBuffer());
+  const s = stats(await rawOf(r), await rawOf(e));
+  assert.ok(s.psnr >= 38, `${label}: PSNR ${s.psnr.toFixed(2)} dB against its lone run`);
+}
+
+test('1000 concurrent requests of mixed images, sizes and formats: each matches its lone run', async () => {
   requireGpu();
   const photo = image(PHOTO);
   const medium = await oracle(photo).resize(1920, 1080, { fit: 'fill' }).jpeg({ quality: 85 }).toBuffer();
@@ -140,12 +150,10 @@ test('1000 concurrent requests of mixed images, sizes and formats: each equals i
     () => Promise.all(order.map((k) => kinds[k][1](sharp(kinds[k][0])).toBuffer({ resolveWithObject: true }))));
   const delta = countersDelta(before, counters());
   let gpuDecoded = 0;
-  results.forEach((r, i) => {
-    const e = expected[order[i]];
-    assert.deepEqual([r.info.width, r.info.height, r.info.format], [e.info.width, e.info.height, e.info.format], `request ${i}`);
-    assert.ok(r.data.equals(e.data), `request ${i} (kind ${order[i]}): output differs from its lone run`);
+  for (const [i, r] of results.entries()) {
+    await closeTo(r, expected[order[i]], `request ${i} (kind ${order[i]})`);
     if (r.info.gpuDecoded) gpuDecoded++;
-  });
+  }
   console.log(`  1000 requests: ${gpuDecoded} decoded on the GPU; counters ${JSON.stringify(delta)}`);
   assert.ok(gpuDecoded >= 700, `only ${gpuDecoded} GPU decodes`);
   assert.equal(delta.gpu.failures, 0);

@@ -1,0 +1,95 @@
+/* The native pipeline's hook for the GPU JPEG path (gr_native_run_ex): which JPEGs it hands to
+ * the decode-and-resize function (baseline, complete, plain resize), what it gives it (full
+ * size, filters of the full-size plan), that GR_ERR_UNSUPPORTED falls back to the usual decode
+ * with a note, and that other errors end the request. A fake hook stands in for the GPU. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codecs/codecs.h"
+#include "cpu/cpu.h"
+#include "harness.h"
+#include "pipeline/pipeline.h"
+
+static int g_calls;
+static gr_status g_answer;
+static int g_width, g_height, g_out_w, g_out_h;
+
+/* Decodes on the CPU at full size and resizes on the CPU: what the GPU does, near enough. */
+static gr_status fake_jpeg_resize(const uint8_t *data, size_t length, int width, int height,
+                                  const gr_filter *h, const gr_filter *v, gr_image *dst,
+                                  gr_error *err) {
+  g_calls++;
+  g_width = width;
+  g_height = height;
+  g_out_w = h->out_size;
+  g_out_h = v->out_size;
+  if (g_answer != GR_OK) return gr_fail(err, g_answer, "fake hook says no");
+  gr_decode_options o = {1, GR_FAIL_ON_WARNING, 0, 0.0};
+  gr_image full, rgb;
+  gr_status st = gr_decode(data, length, &o, &full, err);
+  if (st != GR_OK) return st;
+  st = gr_cpu_convert_channels(&full, 3, &rgb, err);
+  gr_image_free(&full);
+  if (st != GR_OK) return st;
+  st = gr_cpu_resize_with(&rgb, h, v, dst, err);
+  gr_image_free(&rgb);
+  return st;
+}
+
+static gr_status run(const uint8_t *data, size_t len, int w, int h, int fast_shrink,
+                     gr_result *res, gr_error *err) {
+  gr_request req;
+  gr_request_init(&req);
+  req.input = data;
+  req.input_length = len;
+  req.resize_width = w;
+  req.resize_height = h;
+  req.fast_shrink_on_load = fast_shrink;
+  req.output_format = GR_FORMAT_RAW;
+  gr_input_header header;
+  gr_read_input_header(&req, &header);
+  memset(res, 0, sizeof *res);
+  g_calls = 0;
+  return gr_native_run_ex(&req, &header, gr_cpu_resize_with, fake_jpeg_resize, 1, res, err);
+}
+
+int main(void) {
+  size_t len;
+  uint8_t *photo = gr_test_read_image("2569067123_aca715a2ee_o.jpg", &len);
+  gr_result res;
+  gr_error err;
+
+  /* Baseline, complete: the hook decodes at full size, with the full-size plan's filters. */
+  g_answer = GR_OK;
+  CHECK(run(photo, len, 720, 588, 1, &res, &err) == GR_OK);
+  CHECK(g_calls == 1);
+  CHECK(g_width == 2725 && g_height == 2225);
+  CHECK(g_out_w == 720 && g_out_h == 588);
+  CHECK(res.gpu_decoded == 1);
+  CHECK(res.width == 720 && res.height == 588 && res.channels == 3);
+  CHECK(res.length == (size_t)720 * 588 * 3);
+  gr_result_free(&res);
+
+  /* The hook says unsupported: the usual decode runs, and the result says why. */
+  g_answer = GR_ERR_UNSUPPORTED;
+  CHECK(run(photo, len, 720, 588, 1, &res, &err) == GR_OK);
+  CHECK(g_calls == 1 && res.gpu_decoded == 0);
+  CHECK(strstr(res.fallback_reason, "fake hook says no") != NULL);
+  CHECK(res.width == 720 && res.height == 588);
+  gr_result_free(&res);
+
+  /* Any other error ends the request (the router then tries the next backend). */
+  g_answer = GR_ERR_BACKEND;
+  CHECK(run(photo, len, 720, 588, 1, &res, &err) == GR_ERR_BACKEND);
+  CHECK(strstr(err.message, "fake hook says no") != NULL);
+
+  /* Truncated (no EOI): never handed to the hook. */
+  g_answer = GR_OK;
+  gr_status st = run(photo, len * 3 / 4, 720, 588, 1, &res, &err);
+  CHECK(g_calls == 0);
+  if (st == GR_OK) gr_result_free(&res);
+
+  free(photo);
+  return gr_test_finish("test_jpeg_hook");
+}
