@@ -278,9 +278,13 @@ static void run_batch(gr_batcher *b, gr_jpeg_job **jobs, int n) {
 
   int s = decode_range(b, jobs, n, dp);
   if (s != GR_NVJPEG_SUCCESS && n > 1) {
-    /* One image may spoil the batch: decode them one by one so the others still succeed. */
+    /* One image may spoil the batch: decode them one by one so the others still succeed.
+     * Each decode is waited for: re-initialising the state under a decode in flight corrupts
+     * it. A rare path (the header checks keep most refusals away). */
+    if ((e = cudaStreamSynchronize(b->stream))) goto cuda_fail;
     for (int i = 0; i < n; i++) {
       int si = decode_range(b, &jobs[i], 1, dp);
+      if ((e = cudaStreamSynchronize(b->stream))) goto cuda_fail;
       if (si != GR_NVJPEG_SUCCESS)
         job_fail(jobs[i], 0, 0, "nvJPEG decode: %s%s", gr_nvjpeg_status_name(si), "");
     }

@@ -120,17 +120,33 @@ static int native_output(gr_format f) {
   return f == GR_FORMAT_JPEG || f == GR_FORMAT_PNG || f == GR_FORMAT_WEBP || f == GR_FORMAT_RAW;
 }
 
-/* The GPU decodes a JPEG itself when its hardware decoder can (baseline, 8-bit, 1 or 3
- * components, no 4:1:1) and the stream is complete (ends with EOI: a truncated stream goes to
- * libjpeg, which reports it as sharp does). */
+/* 1 when the JPEG's header (the segments before the first scan) sets a restart interval: the
+ * hardware decoder refuses those, and a refused image costs its batch a retry. */
+static int jpeg_has_restart_interval(const uint8_t *p, size_t n) {
+  size_t i = 2; /* after SOI */
+  while (i + 4 <= n && p[i] == 0xFF) {
+    uint8_t marker = p[i + 1];
+    size_t len = ((size_t)p[i + 2] << 8) | p[i + 3];
+    if (marker == 0xDA) return 0; /* start of scan: no DRI before it */
+    if (marker == 0xDD && len >= 4 && i + 6 <= n) return (p[i + 4] | p[i + 5]) != 0;
+    i += 2 + len;
+  }
+  return 0;
+}
+
+/* The GPU decodes a JPEG itself when its hardware decoder can (baseline, 8-bit, 3 components,
+ * no 4:1:1, no restart interval) and the stream is complete (ends with EOI: a truncated stream
+ * goes to libjpeg, which reports it as sharp does). Greyscale stays on libjpeg: nvJPEG's
+ * RGB output of a one-component image is not libjpeg's grey. */
 static int gpu_decodable_jpeg(const gr_request *req, const gr_metadata *meta) {
   if (meta->format != GR_FORMAT_JPEG || meta->is_progressive || meta->is_cmyk ||
-      meta->bits_per_sample != 8 || (meta->channels != 1 && meta->channels != 3))
+      meta->bits_per_sample != 8 || meta->channels != 3)
     return 0;
   int css = meta->chroma_subsampling;
   if (css != 444 && css != 422 && css != 420 && css != 440) return 0;
   size_t n = req->input_length;
-  return n > 4 && req->input[n - 2] == 0xFF && req->input[n - 1] == 0xD9;
+  if (n < 4 || req->input[n - 2] != 0xFF || req->input[n - 1] != 0xD9) return 0;
+  return !jpeg_has_restart_interval(req->input, n);
 }
 
 static int has_pre_resize_steps(const gr_plan *plan) {
