@@ -106,7 +106,17 @@ static void *batcher_main(void *arg);
 /* Sets up device d (current): hardware decoder handle, batchers. 0 on success. */
 static int device_start(gr_jpeg_device *d, char *why, size_t why_size) {
   const gr_nvjpeg_api *nj = g_nj;
-  int s = nj->CreateEx(GR_NVJPEG_BACKEND_HARDWARE, NULL, NULL, GR_NVJPEG_FLAGS_DEFAULT, &d->handle);
+  /* No pipelining: by default the hardware decoder holds images back for the next call, so a
+   * batch's outputs would not all be written when its stream work is. Interpolated chroma
+   * upsampling is libjpeg-turbo's (older nvJPEG lacks the flag: then without it). */
+  int s = nj->CreateEx(GR_NVJPEG_BACKEND_HARDWARE, NULL, NULL,
+                       GR_NVJPEG_FLAGS_HW_DECODE_NO_PIPELINE |
+                           GR_NVJPEG_FLAGS_UPSAMPLING_WITH_INTERPOLATION,
+                       &d->handle);
+  if (s != GR_NVJPEG_SUCCESS) {
+    s = nj->CreateEx(GR_NVJPEG_BACKEND_HARDWARE, NULL, NULL,
+                     GR_NVJPEG_FLAGS_HW_DECODE_NO_PIPELINE, &d->handle);
+  }
   if (s != GR_NVJPEG_SUCCESS) {
     snprintf(why, why_size, "no hardware JPEG decoder (nvjpegCreateEx: %s)",
              gr_nvjpeg_status_name(s));

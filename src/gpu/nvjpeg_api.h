@@ -49,7 +49,9 @@ enum {
   GR_NVJPEG_SCALE_1_BY_4 = 2,
   GR_NVJPEG_SCALE_1_BY_8 = 3,
   /* nvjpegCreateEx flags */
-  GR_NVJPEG_FLAGS_DEFAULT = 0
+  GR_NVJPEG_FLAGS_DEFAULT = 0,
+  GR_NVJPEG_FLAGS_HW_DECODE_NO_PIPELINE = 1, /* a batch's outputs are complete when it is */
+  GR_NVJPEG_FLAGS_UPSAMPLING_WITH_INTERPOLATION = 32 /* chroma upsampling like libjpeg's */
 };
 
 typedef struct gr_nvjpeg_api {
