@@ -58,6 +58,7 @@ typedef struct gr_jpeg_job {
 
 struct gr_batcher {
   struct gr_jpeg_device *dev;
+  gr_nvjpeg_handle handle;  /* its own: batched hardware decodes share nothing between threads */
   pthread_t thread;
   cudaStream_t stream;
   gr_nvjpeg_state state;
@@ -75,7 +76,6 @@ typedef struct gr_jpeg_device {
   int ok;                   /* the hardware decoder works on this device */
   int pools;
   int max_smem;
-  gr_nvjpeg_handle handle;
   pthread_mutex_t lock;
   pthread_cond_t work;      /* jobs queued */
   pthread_cond_t done;      /* jobs finished, pinned buffers released */
@@ -104,43 +104,50 @@ static long env_long(const char *name, long fallback, long lo, long hi) {
 static void *batcher_main(void *arg);
 
 /* Sets up device d (current): hardware decoder handle, batchers. 0 on success. */
-static int device_start(gr_jpeg_device *d, char *why, size_t why_size) {
+/* A hardware decoder handle. No pipelining: by default the hardware decoder holds images back
+ * for the next call, so a batch's outputs would not all be written when its stream work is.
+ * Interpolated chroma upsampling is libjpeg-turbo's (older nvJPEG lacks the flag). */
+static int create_handle(gr_nvjpeg_handle *handle) {
   const gr_nvjpeg_api *nj = g_nj;
-  /* No pipelining: by default the hardware decoder holds images back for the next call, so a
-   * batch's outputs would not all be written when its stream work is. Interpolated chroma
-   * upsampling is libjpeg-turbo's (older nvJPEG lacks the flag: then without it). */
   int s = nj->CreateEx(GR_NVJPEG_BACKEND_HARDWARE, NULL, NULL,
                        GR_NVJPEG_FLAGS_HW_DECODE_NO_PIPELINE |
                            GR_NVJPEG_FLAGS_UPSAMPLING_WITH_INTERPOLATION,
-                       &d->handle);
+                       handle);
   if (s != GR_NVJPEG_SUCCESS) {
     s = nj->CreateEx(GR_NVJPEG_BACKEND_HARDWARE, NULL, NULL,
-                     GR_NVJPEG_FLAGS_HW_DECODE_NO_PIPELINE, &d->handle);
+                     GR_NVJPEG_FLAGS_HW_DECODE_NO_PIPELINE, handle);
   }
-  if (s != GR_NVJPEG_SUCCESS) {
-    snprintf(why, why_size, "no hardware JPEG decoder (nvjpegCreateEx: %s)",
-             gr_nvjpeg_status_name(s));
-    d->handle = NULL;
-    return -1;
-  }
+  if (s != GR_NVJPEG_SUCCESS) *handle = NULL;
+  return s;
+}
+
+/* Sets up device d (current): hardware decoder handles, batchers. 0 on success. */
+static int device_start(gr_jpeg_device *d, char *why, size_t why_size) {
+  const gr_nvjpeg_api *nj = g_nj;
+  int s;
   pthread_mutex_init(&d->lock, NULL);
   pthread_cond_init(&d->work, NULL);
   pthread_cond_init(&d->done, NULL);
   for (int i = 0; i < GR_BATCHERS; i++) {
     gr_batcher *b = &d->batchers[i];
     b->dev = d;
+    if ((s = create_handle(&b->handle)) != GR_NVJPEG_SUCCESS) {
+      snprintf(why, why_size, "no hardware JPEG decoder (nvjpegCreateEx: %s)",
+               gr_nvjpeg_status_name(s));
+      return -1;
+    }
     b->params = calloc((size_t)g_batch_max, sizeof *b->params);
     if (!b->params) return snprintf(why, why_size, "out of memory"), -1;
     if (cudaStreamCreateWithFlags(&b->stream, cudaStreamNonBlocking) != cudaSuccess) {
       snprintf(why, why_size, "cudaStreamCreate: %s", cudaGetErrorString(cudaGetLastError()));
       return -1;
     }
-    if ((s = nj->JpegStateCreate(d->handle, &b->state)) != GR_NVJPEG_SUCCESS) {
+    if ((s = nj->JpegStateCreate(b->handle, &b->state)) != GR_NVJPEG_SUCCESS) {
       snprintf(why, why_size, "nvjpegJpegStateCreate: %s", gr_nvjpeg_status_name(s));
       return -1;
     }
     for (int j = 0; j < g_batch_max; j++) {
-      if ((s = nj->DecodeParamsCreate(d->handle, &b->params[j])) != GR_NVJPEG_SUCCESS ||
+      if ((s = nj->DecodeParamsCreate(b->handle, &b->params[j])) != GR_NVJPEG_SUCCESS ||
           (s = nj->DecodeParamsSetOutputFormat(b->params[j], GR_NVJPEG_OUTPUT_RGBI)) !=
               GR_NVJPEG_SUCCESS) {
         snprintf(why, why_size, "nvjpegDecodeParams: %s", gr_nvjpeg_status_name(s));
@@ -232,11 +239,11 @@ static int decode_range(gr_batcher *b, gr_jpeg_job **jobs, int n, uint8_t *dbuf)
   }
   int s = GR_NVJPEG_SUCCESS;
   if (b->initialised_batch != n) {
-    s = nj->DecodeBatchedInitialize(b->dev->handle, b->state, n, 1, GR_NVJPEG_OUTPUT_RGBI);
+    s = nj->DecodeBatchedInitialize(b->handle, b->state, n, 1, GR_NVJPEG_OUTPUT_RGBI);
     b->initialised_batch = s == GR_NVJPEG_SUCCESS ? n : 0;
   }
   if (s == GR_NVJPEG_SUCCESS) {
-    s = nj->DecodeBatchedEx(b->dev->handle, b->state, datas, lengths, images, b->params,
+    s = nj->DecodeBatchedEx(b->handle, b->state, datas, lengths, images, b->params,
                             b->stream);
   }
   if (s != GR_NVJPEG_SUCCESS) b->initialised_batch = 0; /* nvJPEG asks for a new initialise */
