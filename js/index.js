@@ -17,6 +17,7 @@ require('./operation')(Sharp);
 require('./colour')(Sharp);
 require('./output')(Sharp);
 require('./utility')(Sharp);
+require('./many')(Sharp);
 // Last: records the builder calls of every instance for delegation to sharp
 require('./delegate')(Sharp, require('./unsupported').unsupported);
 

@@ -101,7 +101,8 @@ static gr_status copy_raw(const gr_image *img, gr_image *owned, gr_result *res, 
 
 /* The size the decoder will produce: shrink-on-load floors for JPEG (libvips' jpegload) and
  * rounds for WebP (libwebp's rescaler), see codecs.h. */
-static void decoded_size(const gr_metadata *meta, const gr_plan *plan, int *width, int *height) {
+void gr_native_decoded_size(const gr_metadata *meta, const gr_plan *plan, int *width,
+                            int *height) {
   *width = meta->width;
   *height = meta->height;
   if (meta->format == GR_FORMAT_JPEG && plan->jpeg_shrink > 1) {
@@ -121,6 +122,12 @@ static int native_output(gr_format f) {
 
 gr_status gr_native_run(const gr_request *req, const gr_input_header *header,
                         gr_resize_fn resize, int require_resize, gr_result *res, gr_error *err) {
+  return gr_native_run_decoded(req, header, NULL, resize, require_resize, res, err);
+}
+
+gr_status gr_native_run_decoded(const gr_request *req, const gr_input_header *header,
+                                const gr_image *decoded, gr_resize_fn resize, int require_resize,
+                                gr_result *res, gr_error *err) {
   if (header->status != GR_OK) {
     *err = header->err;
     return header->status;
@@ -151,18 +158,20 @@ gr_status gr_native_run(const gr_request *req, const gr_input_header *header,
                    gr_format_name(plan.output_format));
   }
 
-  if (require_resize) {
+  if (require_resize && !decoded) {
     /* Decline before decoding when the decoder's shrink-on-load already gives the size. */
     gr_plan probe = plan;
     int w, h;
-    decoded_size(&meta, &plan, &w, &h);
+    gr_native_decoded_size(&meta, &plan, &w, &h);
     if (gr_plan_finish(req, w, h, meta.channels, &probe, err) == GR_OK && !probe.resize) {
       return gr_fail(err, GR_ERR_UNSUPPORTED, "no resize step");
     }
   }
 
   gr_image img, owned = {0};
-  if (meta.format == GR_FORMAT_RAW) {
+  if (decoded) {
+    img = *decoded; /* borrowed, like raw input: copied before anything works in place */
+  } else if (meta.format == GR_FORMAT_RAW) {
     size_t need = (size_t)req->raw_width * req->raw_height * req->raw_channels;
     if (req->raw_channels < 1 || req->raw_channels > 4 || req->input_length < need) {
       return gr_fail(err, GR_ERR_INVALID_ARGUMENT,
