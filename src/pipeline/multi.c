@@ -33,10 +33,16 @@ typedef struct kept_image {
   int source_width, source_height; /* what it was resized from */
 } kept_image;
 
+/* The decode as a smaller shrink-on-load would have given it. */
+typedef struct shrunk_image {
+  gr_image img;
+  int jpeg_shrink; /* JPEG: that shrink; 0 for WebP */
+} shrunk_image;
+
 typedef struct many_run {
   const gr_image *decoded; /* the shared decode; NULL: raw input, or each output decodes */
   int decoded_shrink;      /* its JPEG shrink-on-load */
-  gr_image *shrunk;        /* the shared decode area-averaged to other decoders' sizes */
+  shrunk_image *shrunk;    /* the shared decode area-averaged to other decoders' sizes */
   int shrunk_count, shrunk_capacity;
   kept_image *kept;
   int kept_count, kept_capacity;
@@ -211,33 +217,44 @@ static gr_status request_source(many_run *run, const gr_request *req,
       h > decoded->height) {
     return GR_OK;
   }
-  for (int i = 0; i < run->shrunk_count; i++) {
-    if (run->shrunk[i].width == w && run->shrunk[i].height == h) {
-      *source = &run->shrunk[i];
-      return GR_OK;
-    }
-  }
+  /* Room first: `from` below may point into the array. */
   if (run->shrunk_count == run->shrunk_capacity) {
     int capacity = run->shrunk_capacity ? run->shrunk_capacity * 2 : 4;
-    gr_image *grown = realloc(run->shrunk, (size_t)capacity * sizeof *grown);
+    shrunk_image *grown = realloc(run->shrunk, (size_t)capacity * sizeof *grown);
     if (!grown) return gr_fail(err, GR_ERR_NO_MEMORY, "Out of memory");
     run->shrunk = grown;
     run->shrunk_capacity = capacity;
   }
-  /* JPEG: decoder pixel x covers [x * shrink, (x + 1) * shrink) of the full-size image. */
+  /* JPEG: from the smallest image made so far whose shrink divides this one (box of box is a
+   * box), so that 1/8 comes from 1/4, not from the full size; WebP: from the decode. */
   int jpeg = meta->format == GR_FORMAT_JPEG;
-  double rx = jpeg ? (double)plan.jpeg_shrink / run->decoded_shrink : (double)decoded->width / w;
-  double ry = jpeg ? (double)plan.jpeg_shrink / run->decoded_shrink : (double)decoded->height / h;
+  const gr_image *from = decoded;
+  int from_shrink = run->decoded_shrink;
+  for (int i = 0; i < run->shrunk_count; i++) {
+    const shrunk_image *k = &run->shrunk[i];
+    if (k->img.width == w && k->img.height == h) {
+      *source = &k->img;
+      return GR_OK;
+    }
+    if (jpeg && k->jpeg_shrink > from_shrink && plan.jpeg_shrink % k->jpeg_shrink == 0) {
+      from = &k->img;
+      from_shrink = k->jpeg_shrink;
+    }
+  }
+  /* JPEG: decoder pixel x covers [x * shrink, (x + 1) * shrink) of the full-size image. */
+  double rx = jpeg ? (double)plan.jpeg_shrink / from_shrink : (double)from->width / w;
+  double ry = jpeg ? (double)plan.jpeg_shrink / from_shrink : (double)from->height / h;
   gr_filter fh, fv = {0};
-  gr_status st = area_filter(&fh, decoded->width, w, rx, err);
-  if (st == GR_OK) st = area_filter(&fv, decoded->height, h, ry, err);
-  gr_image *out = &run->shrunk[run->shrunk_count];
-  if (st == GR_OK) st = run->resize(decoded, &fh, &fv, out, err);
+  gr_status st = area_filter(&fh, from->width, w, rx, err);
+  if (st == GR_OK) st = area_filter(&fv, from->height, h, ry, err);
+  shrunk_image *out = &run->shrunk[run->shrunk_count];
+  if (st == GR_OK) st = run->resize(from, &fh, &fv, &out->img, err);
   gr_filter_free(&fh);
   gr_filter_free(&fv);
   if (st != GR_OK) return st;
+  out->jpeg_shrink = jpeg ? plan.jpeg_shrink : 0;
+  *source = &out->img;
   run->shrunk_count++;
-  *source = out;
   return GR_OK;
 }
 
@@ -393,7 +410,7 @@ gr_status gr_process_many(const gr_request *base, const gr_output_spec *outputs,
       }
     }
     for (int k = 0; k < run.kept_count; k++) gr_image_free(&run.kept[k].img);
-    for (int k = 0; k < run.shrunk_count; k++) gr_image_free(&run.shrunk[k]);
+    for (int k = 0; k < run.shrunk_count; k++) gr_image_free(&run.shrunk[k].img);
     free(run.kept);
     free(run.shrunk);
   }
