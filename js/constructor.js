@@ -125,6 +125,9 @@ const Sharp = function (input, options) {
     }
   };
   this.options.input = this._createInputDescriptor(input, options, { allowStream: true });
+  // For delegation to sharp (js/delegate.js): the constructor's arguments and the builder calls
+  this._source = { input, options };
+  this._calls = [];
   return this;
 };
 Object.setPrototypeOf(Sharp.prototype, stream.Duplex.prototype);

@@ -17,6 +17,9 @@ require('./operation')(Sharp);
 require('./colour')(Sharp);
 require('./output')(Sharp);
 require('./utility')(Sharp);
+require('./many')(Sharp);
+// Last: records the builder calls of every instance for delegation to sharp
+require('./delegate')(Sharp, require('./unsupported').unsupported);
 
 // Constants sharp exports from modules gpu-resize does not implement
 Sharp.blend = {

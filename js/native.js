@@ -6,6 +6,8 @@
 //
 // Contract with the C side (src/napi):
 //   process(baton, callback(err, data, info))   async (napi async work on the libuv pool)
+//   processMany(batons, callback(err, outputs)) async; batons share one input Buffer; outputs[i]
+//                                               is { data, info } or { error }
 //   metadata(buffer, callback(err, m))          async
 //   backends()                                  sync
 'use strict';
@@ -59,6 +61,9 @@ module.exports = {
   },
   process (baton, callback) {
     return load().process(baton, callback);
+  },
+  processMany (batons, callback) {
+    return load().processMany(batons, callback);
   },
   metadata (buffer, callback) {
     return load().metadata(buffer, callback);

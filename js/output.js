@@ -562,6 +562,31 @@ function _read () {
     this.options.streamOut = true;
     const stack = Error();
     this._pipeline(undefined, stack);
+  } else if (this._pendingOut) {
+    this._pushOut();
+  }
+}
+
+// Stream output is pushed in chunks of this size, as fast as the consumer reads (back-pressure).
+const outputChunkSize = 64 * 1024;
+
+/**
+ * Pushes the pending output while the readable side wants more; _read() resumes it.
+ * @private
+ */
+function _pushOut () {
+  const pending = this._pendingOut;
+  while (this._pendingOut === pending && pending.offset < pending.data.length) {
+    const end = Math.min(pending.offset + outputChunkSize, pending.data.length);
+    const chunk = pending.data.subarray(pending.offset, end);
+    pending.offset = end;
+    if (!this.push(chunk)) {
+      return;
+    }
+  }
+  if (this._pendingOut === pending) {
+    this._pendingOut = null;
+    this.push(null);
   }
 }
 
@@ -773,6 +798,11 @@ function mapInfo (info, data) {
  * @private
  */
 function _run (done) {
+  if (this._delegatedTo) {
+    // An operation gpu-resize does not implement: the whole pipeline runs on sharp
+    this._runOnSharp(done);
+    return;
+  }
   // Snapshot everything synchronously, as sharp does, so later builder calls on this
   // instance do not change a pipeline already started.
   const fileOut = this.options.fileOut;
@@ -856,13 +886,14 @@ function _pipeline (callback, stack) {
     // output=stream
     runWhenReady((err, data, info) => {
       if (err) {
-        this.emit('error', is.nativeError(err, stack));
-      } else {
-        this.emit('info', info);
-        this.push(data);
+        this.destroy(is.nativeError(err, stack));
+        return;
       }
-      this.push(null);
-      this.on('end', () => this.emit('close'));
+      this.emit('info', info);
+      // 'close' once the output is read, also when the writable side was never used
+      this.once('end', () => this.destroy());
+      this._pendingOut = { data, offset: 0 };
+      this._pushOut();
     });
     return this;
   } else {
@@ -906,6 +937,7 @@ module.exports = (Sharp) => {
     _updateFormatOut,
     _setBooleanOption,
     _read,
+    _pushOut,
     _pipeline,
     _run,
     _resolveFormatOut,

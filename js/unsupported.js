@@ -1,6 +1,8 @@
-// sharp 0.35.5 methods that gpu-resize does not implement. Each throws
-// Error('gpu-resize: <name>() is not supported yet') when called, so that a pipeline never
-// silently produces a different image from sharp's.
+// sharp 0.35.5 methods that gpu-resize does not implement natively. Calling one validates its
+// arguments with sharp's own checks and marks the instance for delegation: the whole pipeline
+// then runs on sharp (an optional peer dependency) and info.backend is 'sharp'. Without sharp
+// installed the call throws an Error naming the operation, so that a pipeline never silently
+// produces a different image from sharp's (see js/delegate.js).
 //
 // Exception: the toggles that sharp documents as "pass false to disable" (greyscale(false),
 // flatten(false), negate(false), normalise(false), ...) are no-ops when called with exactly
@@ -8,8 +10,6 @@
 'use strict';
 
 const unsupported = [
-  // input
-  'stats',
   // resize
   'extend', 'trim',
   // composite
@@ -33,12 +33,13 @@ const falseIsNoop = new Set([
   'greyscale', 'grayscale', 'flatten', 'negate', 'normalise', 'normalize', 'blur', 'sharpen'
 ]);
 
-function makeUnsupported (name) {
+function makeDelegated (name) {
   const fn = function (...args) {
     if (falseIsNoop.has(name) && args.length === 1 && args[0] === false) {
       return this;
     }
-    throw new Error(`gpu-resize: ${name}() is not supported yet`);
+    this._delegateOperation(name, args);
+    return this;
   };
   Object.defineProperty(fn, 'name', { value: name });
   return fn;
@@ -46,7 +47,7 @@ function makeUnsupported (name) {
 
 module.exports = (Sharp) => {
   for (const name of unsupported) {
-    Sharp.prototype[name] = makeUnsupported(name);
+    Sharp.prototype[name] = makeDelegated(name);
   }
 };
 

@@ -1,8 +1,9 @@
-/* Module entry: exports process, metadata and backends. */
+/* Module entry: exports process, processMany, metadata and backends. */
 #include "napi/napi_util.h"
 
 napi_value gr_napi_process(napi_env env, napi_callback_info info);
 napi_value gr_napi_metadata(napi_env env, napi_callback_info info);
+napi_value gr_napi_process_many(napi_env env, napi_callback_info info);
 
 static napi_value backends(napi_env env, napi_callback_info info) {
   napi_value out;
@@ -28,6 +29,7 @@ static napi_value backends(napi_env env, napi_callback_info info) {
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"process", NULL, gr_napi_process, NULL, NULL, NULL, napi_default, NULL},
+      {"processMany", NULL, gr_napi_process_many, NULL, NULL, NULL, napi_default, NULL},
       {"metadata", NULL, gr_napi_metadata, NULL, NULL, NULL, napi_default, NULL},
       {"backends", NULL, backends, NULL, NULL, NULL, napi_default, NULL},
   };

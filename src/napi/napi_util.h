@@ -37,6 +37,12 @@ napi_status gr_napi_queue(napi_env env, gr_napi_call *call, napi_value input, na
 napi_value gr_napi_release(napi_env env, gr_napi_call *call);
 void gr_napi_callback(napi_env env, napi_value callback, size_t argc, napi_value *argv);
 
+/* The baton of native.process() (js/output.js _buildBaton) as a request, input not set. */
+void gr_napi_parse_baton(napi_env env, napi_value baton, gr_request *req);
+/* A result's bytes as a Buffer (taking r->data over when it can) and its info object. */
+napi_value gr_napi_result_buffer(napi_env env, gr_result *r);
+napi_value gr_napi_result_info(napi_env env, const gr_result *r);
+
 int gr_napi_get_int(napi_env env, napi_value obj, const char *key, int fallback);
 double gr_napi_get_double(napi_env env, napi_value obj, const char *key, double fallback);
 int gr_napi_get_bool(napi_env env, napi_value obj, const char *key, int fallback);

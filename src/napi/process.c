@@ -33,7 +33,7 @@ static gr_rect parse_rect(napi_env env, napi_value baton, const char *key) {
   return r;
 }
 
-static void parse_baton(napi_env env, napi_value b, gr_request *req) {
+void gr_napi_parse_baton(napi_env env, napi_value b, gr_request *req) {
   static const char *const fail_on[] = {"none", "truncated", "error", "warning"};
   static const char *const fits[] = {"cover", "contain", "fill", "inside", "outside"};
   static const char *const kernels[] = {"nearest",  "linear",   "cubic",  "mitchell",
@@ -115,10 +115,20 @@ static void execute(napi_env env, void *data) {
 
 static void free_result(napi_env env, void *data, void *hint) { free(data); }
 
-static napi_value make_info(napi_env env, const process_work *w) {
+napi_value gr_napi_result_buffer(napi_env env, gr_result *r) {
+  napi_value buffer = NULL;
+  if (napi_create_external_buffer(env, r->length, r->data, free_result, NULL, &buffer) ==
+      napi_ok) {
+    r->data = NULL; /* now owned by the Buffer */
+  } else {
+    napi_create_buffer_copy(env, r->length, r->data, NULL, &buffer);
+  }
+  return buffer;
+}
+
+napi_value gr_napi_result_info(napi_env env, const gr_result *r) {
   napi_value info;
   napi_create_object(env, &info);
-  const gr_result *r = &w->res;
   gr_napi_set_string(env, info, "format", gr_format_name(r->format));
   gr_napi_set_int(env, info, "size", (int64_t)r->length);
   gr_napi_set_int(env, info, "width", r->width);
@@ -149,13 +159,8 @@ static void complete(napi_env env, napi_status status, void *data) {
     argv[0] = gr_napi_error(env, w->err.message[0] ? w->err.message : gr_status_name(w->status));
   } else {
     napi_get_null(env, &argv[0]);
-    if (napi_create_external_buffer(env, w->res.length, w->res.data, free_result, NULL,
-                                    &argv[1]) == napi_ok) {
-      w->res.data = NULL; /* now owned by the Buffer */
-    } else {
-      napi_create_buffer_copy(env, w->res.length, w->res.data, NULL, &argv[1]);
-    }
-    argv[2] = make_info(env, w);
+    argv[1] = gr_napi_result_buffer(env, &w->res);
+    argv[2] = gr_napi_result_info(env, &w->res);
     argc = 3;
   }
   gr_result_free(&w->res);
@@ -186,7 +191,7 @@ napi_value gr_napi_process(napi_env env, napi_callback_info info) {
     napi_throw_error(env, NULL, "gpu-resize: out of memory");
     return NULL;
   }
-  parse_baton(env, argv[0], &w->req);
+  gr_napi_parse_baton(env, argv[0], &w->req);
   void *data = NULL;
   size_t length = 0;
   napi_get_buffer_info(env, input, &data, &length);

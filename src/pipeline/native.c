@@ -102,7 +102,8 @@ static gr_status copy_raw(const gr_image *img, gr_image *owned, gr_result *res, 
 
 /* The size the decoder will produce: shrink-on-load floors for JPEG (libvips' jpegload) and
  * rounds for WebP (libwebp's rescaler), see codecs.h. */
-static void decoded_size(const gr_metadata *meta, const gr_plan *plan, int *width, int *height) {
+void gr_native_decoded_size(const gr_metadata *meta, const gr_plan *plan, int *width,
+                            int *height) {
   *width = meta->width;
   *height = meta->height;
   if (meta->format == GR_FORMAT_JPEG && plan->jpeg_shrink > 1) {
@@ -194,12 +195,19 @@ static gr_status gpu_jpeg_decode_resize(const gr_request *req, const gr_metadata
 
 gr_status gr_native_run(const gr_request *req, const gr_input_header *header,
                         gr_resize_fn resize, int require_resize, gr_result *res, gr_error *err) {
-  return gr_native_run_ex(req, header, resize, NULL, require_resize, res, err);
+  return gr_native_run_ex(req, header, NULL, resize, NULL, require_resize, res, err);
+}
+
+gr_status gr_native_run_decoded(const gr_request *req, const gr_input_header *header,
+                                const gr_image *decoded, gr_resize_fn resize, int require_resize,
+                                gr_result *res, gr_error *err) {
+  return gr_native_run_ex(req, header, decoded, resize, NULL, require_resize, res, err);
 }
 
 gr_status gr_native_run_ex(const gr_request *req, const gr_input_header *header,
-                           gr_resize_fn resize, gr_jpeg_resize_fn jpeg_resize,
-                           int require_resize, gr_result *res, gr_error *err) {
+                           const gr_image *decoded, gr_resize_fn resize,
+                           gr_jpeg_resize_fn jpeg_resize, int require_resize, gr_result *res,
+                           gr_error *err) {
   if (header->status != GR_OK) {
     *err = header->err;
     return header->status;
@@ -230,11 +238,11 @@ gr_status gr_native_run_ex(const gr_request *req, const gr_input_header *header,
                    gr_format_name(plan.output_format));
   }
 
-  if (require_resize) {
+  if (require_resize && !decoded) {
     /* Decline before decoding when the decoder's shrink-on-load already gives the size. */
     gr_plan probe = plan;
     int w, h;
-    decoded_size(&meta, &plan, &w, &h);
+    gr_native_decoded_size(&meta, &plan, &w, &h);
     if (gr_plan_finish(req, w, h, meta.channels, &probe, err) == GR_OK && !probe.resize) {
       return gr_fail(err, GR_ERR_UNSUPPORTED, "no resize step");
     }
@@ -243,7 +251,7 @@ gr_status gr_native_run_ex(const gr_request *req, const gr_input_header *header,
   gr_image img, owned = {0};
   int resized_alpha = 0, on_gpu = 0;
   char decode_note[GR_MESSAGE_MAX] = "";
-  if (jpeg_resize && gpu_decodable_jpeg(req, &meta)) {
+  if (jpeg_resize && !decoded && gpu_decodable_jpeg(req, &meta)) {
     st = gpu_jpeg_decode_resize(req, &meta, jpeg_resize, &plan, &owned, err);
     if (st == GR_OK) {
       img = owned;
@@ -256,7 +264,9 @@ gr_status gr_native_run_ex(const gr_request *req, const gr_input_header *header,
   }
   st = GR_OK;
   if (!on_gpu) {
-    if (meta.format == GR_FORMAT_RAW) {
+    if (decoded) {
+      img = *decoded; /* borrowed, like raw input: copied before anything works in place */
+    } else if (meta.format == GR_FORMAT_RAW) {
       size_t need = (size_t)req->raw_width * req->raw_height * req->raw_channels;
       if (req->raw_channels < 1 || req->raw_channels > 4 || req->input_length < need) {
         return gr_fail(err, GR_ERR_INVALID_ARGUMENT,

@@ -20,11 +20,32 @@ typedef struct gr_input_header {
 
 void gr_read_input_header(const gr_request *req, gr_input_header *header);
 
+struct gr_plan;
+/* The size the native decoder produces with the plan's shrink-on-load. */
+void gr_native_decoded_size(const gr_metadata *meta, const struct gr_plan *plan, int *width,
+                            int *height);
+
 /* Runs req with the native codecs, resizing with `resize`. GR_ERR_UNSUPPORTED when the request
  * needs what only libvips has (format, CMYK, strategy crop, ...), or when require_resize is set
  * and the request has no resize step (so a GPU backend never claims work it did not do). */
 gr_status gr_native_run(const gr_request *req, const gr_input_header *header,
                         gr_resize_fn resize, int require_resize, gr_result *res, gr_error *err);
+/* The same from an image the caller decoded already (with the shrink-on-load it chose; the plan
+ * resizes from whatever size it has); NULL decodes as gr_native_run. Used by gr_process_many. */
+gr_status gr_native_run_decoded(const gr_request *req, const gr_input_header *header,
+                                const gr_image *decoded, gr_resize_fn resize, int require_resize,
+                                gr_result *res, gr_error *err);
+
+/* What runs the gpu and cpu attempts of a routed request: gr_native_run by default; the many-
+ * outputs path passes its own (shared decode, chained resizes) with the same resize function. */
+typedef gr_status (*gr_native_runner)(void *ctx, const gr_request *req,
+                                      const gr_input_header *header, gr_resize_fn resize,
+                                      int require_resize, gr_result *res, gr_error *err);
+
+/* gr_process after the header read: route, fall back, count. runner NULL: gr_native_run. res
+ * must be zeroed and err not NULL (gr_process prepares both). */
+gr_status gr_process_routed(const gr_request *req, const gr_input_header *header,
+                            gr_native_runner runner, void *ctx, gr_result *res, gr_error *err);
 
 /* Decodes a JPEG (width x height, as stored) and resizes it with the filters in one step, into
  * dst (RGB, allocated by the callee): the GPU's batched nvJPEG path. */
@@ -32,11 +53,12 @@ typedef gr_status (*gr_jpeg_resize_fn)(const uint8_t *data, size_t length, int w
                                        int height, const gr_filter *horizontal,
                                        const gr_filter *vertical, gr_image *dst, gr_error *err);
 
-/* gr_native_run that, given jpeg_resize, hands JPEG input it can decode to it (full-size
+/* gr_native_run_decoded that, given jpeg_resize (and no decoded image), hands JPEG input it can decode to it (full-size
  * decode, no shrink-on-load), falling back to the usual decode when it answers
  * GR_ERR_UNSUPPORTED. */
 gr_status gr_native_run_ex(const gr_request *req, const gr_input_header *header,
-                           gr_resize_fn resize, gr_jpeg_resize_fn jpeg_resize,
-                           int require_resize, gr_result *res, gr_error *err);
+                           const gr_image *decoded, gr_resize_fn resize,
+                           gr_jpeg_resize_fn jpeg_resize, int require_resize, gr_result *res,
+                           gr_error *err);
 
 #endif

@@ -102,19 +102,25 @@ static int gpu_jpeg_enabled(void) {
   return env && !strcmp(env, "1");
 }
 
-static gr_status run_gpu(const gr_request *req, const gr_input_header *header, gr_result *res,
-                         gr_error *err) {
+static gr_status default_runner(void *ctx, const gr_request *req, const gr_input_header *header,
+                                gr_resize_fn resize, int require_resize, gr_result *res,
+                                gr_error *err) {
+  gr_jpeg_resize_fn jpeg = resize == gr_gpu_resize && gpu_jpeg_enabled() ? gr_gpu_jpeg_resize : NULL;
+  return gr_native_run_ex(req, header, NULL, resize, jpeg, require_resize, res, err);
+}
+
+static gr_status run_gpu(const gr_request *req, const gr_input_header *header,
+                         gr_native_runner runner, void *ctx, gr_result *res, gr_error *err) {
   char reason[GR_MESSAGE_MAX];
   if (!gr_gpu_available(NULL, 0, NULL, reason, sizeof reason)) {
     return gr_fail(err, GR_ERR_UNSUPPORTED, "gpu unavailable: %s", reason);
   }
-  return gr_native_run_ex(req, header, gr_gpu_resize, gpu_jpeg_enabled() ? gr_gpu_jpeg_resize : NULL,
-                          1, res, err);
+  return runner(ctx, req, header, gr_gpu_resize, 1, res, err);
 }
 
-static gr_status run_cpu(const gr_request *req, const gr_input_header *header, gr_result *res,
-                         gr_error *err) {
-  return gr_native_run(req, header, cpu_resize, 0, res, err);
+static gr_status run_cpu(const gr_request *req, const gr_input_header *header,
+                         gr_native_runner runner, void *ctx, gr_result *res, gr_error *err) {
+  return runner(ctx, req, header, cpu_resize, 0, res, err);
 }
 
 static gr_status run_vips(const gr_request *req, gr_result *res, gr_error *err) {
@@ -156,6 +162,12 @@ gr_status gr_process(const gr_request *req, gr_result *res, gr_error *err) {
   /* One header read serves the routing and both native backends. */
   gr_input_header header;
   gr_read_input_header(req, &header);
+  return gr_process_routed(req, &header, NULL, NULL, res, err);
+}
+
+gr_status gr_process_routed(const gr_request *req, const gr_input_header *header,
+                            gr_native_runner runner, void *ctx, gr_result *res, gr_error *err) {
+  if (!runner) runner = default_runner;
   gr_backend forced = req->backend != GR_BACKEND_AUTO ? req->backend : backend_from_env();
   gr_backend order[3];
   int n = 0;
@@ -164,7 +176,7 @@ gr_status gr_process(const gr_request *req, gr_result *res, gr_error *err) {
     case GR_BACKEND_CPU: order[n++] = GR_BACKEND_CPU; /* fall through */
     case GR_BACKEND_VIPS: order[n++] = GR_BACKEND_VIPS; break;
     default:
-      if (gpu_worth_it(&header)) order[n++] = GR_BACKEND_GPU;
+      if (gpu_worth_it(header)) order[n++] = GR_BACKEND_GPU;
       order[n++] = GR_BACKEND_CPU;
       order[n++] = GR_BACKEND_VIPS;
   }
@@ -174,8 +186,8 @@ gr_status gr_process(const gr_request *req, gr_result *res, gr_error *err) {
     gr_error e = {GR_OK, ""};
     gr_result attempt;
     memset(&attempt, 0, sizeof attempt);
-    if (b == GR_BACKEND_GPU) st = run_gpu(req, &header, &attempt, &e);
-    else if (b == GR_BACKEND_CPU) st = run_cpu(req, &header, &attempt, &e);
+    if (b == GR_BACKEND_GPU) st = run_gpu(req, header, runner, ctx, &attempt, &e);
+    else if (b == GR_BACKEND_CPU) st = run_cpu(req, header, runner, ctx, &attempt, &e);
     else st = run_vips(req, &attempt, &e);
     if (st == GR_OK) {
       atomic_fetch_add(&counters[b].requests, 1);

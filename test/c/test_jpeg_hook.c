@@ -51,7 +51,7 @@ static gr_status run(const uint8_t *data, size_t len, int w, int h, int fast_shr
   gr_read_input_header(&req, &header);
   memset(res, 0, sizeof *res);
   g_calls = 0;
-  return gr_native_run_ex(&req, &header, gr_cpu_resize_with, fake_jpeg_resize, 1, res, err);
+  return gr_native_run_ex(&req, &header, NULL, gr_cpu_resize_with, fake_jpeg_resize, 1, res, err);
 }
 
 int main(void) {
