@@ -477,7 +477,8 @@ async function _readInput () {
       throw new Error('Input buffer contains unsupported image format');
     }
   } else {
-    throw new Error('Unsupported input');
+    // sharp({}) has neither: sharp's native side then looks for a file named ''.
+    throw new Error('Input file is missing:');
   }
   if (d.rawWidth > 0) {
     const needed = d.rawWidth * d.rawHeight * d.rawChannels;
@@ -487,6 +488,19 @@ async function _readInput () {
     return { buffer, rawWidth: d.rawWidth, rawHeight: d.rawHeight, rawChannels: d.rawChannels, isRaw: true };
   }
   return { buffer, rawWidth: 0, rawHeight: 0, rawChannels: 0, isRaw: false };
+}
+
+/**
+ * An error from the native side, worded as sharp words it for this input: the addon always gets
+ * bytes, so its "Input buffer ..." becomes "Input file ..." when the input was a file.
+ * @private
+ */
+function _nativeInputError (err) {
+  const error = err instanceof Error ? err : new Error(String(err));
+  if (is.string(this.options.input.file) && error.message.startsWith('Input buffer ')) {
+    error.message = `Input file ${error.message.slice('Input buffer '.length)}`;
+  }
+  return error;
 }
 
 const mediaTypes = {
@@ -590,7 +604,7 @@ function _metadata () {
     return new Promise((resolve, reject) => {
       native.metadata(src.buffer, (err, m) => {
         if (err) {
-          reject(err instanceof Error ? err : new Error(String(err)));
+          reject(this._nativeInputError(err));
           return;
         }
         if (d.limitInputPixels > 0 && m.width * m.height > d.limitInputPixels) {
@@ -639,6 +653,7 @@ module.exports = (Sharp) => {
     _isStreamInput,
     _whenStreamInFinished,
     _readInput,
+    _nativeInputError,
     _metadata,
     // Public
     metadata

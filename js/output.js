@@ -831,7 +831,7 @@ function _run (done) {
           // baton (and so its input Buffer) stays referenced until here
           baton = null;
           if (err) {
-            reject(err instanceof Error ? err : new Error(String(err)));
+            reject(this._nativeInputError(err));
           } else if (!is.buffer(data)) {
             reject(new Error('gpu-resize: the native addon returned no output data'));
           } else {

@@ -22,9 +22,12 @@ static void dec_state_cleanup(jpeg_dec_state *st, int keep_image) {
   if (!keep_image) gr_image_free(&st->img);
 }
 
-static gr_status jpeg_error_status(jpeg_dec_state *st, gr_error *err, const char *what) {
-  return gr_fail(err, GR_ERR_DECODE, "%s: %s", what,
-                 st->jerr.message[0] ? st->jerr.message : "corrupt JPEG data");
+/* sharp's messages: "Input buffer has corrupt header: VipsJpeg: ..." when the header cannot be
+ * read, "VipsJpeg: ..." when the pixels cannot. */
+static gr_status jpeg_error_status(jpeg_dec_state *st, gr_error *err, const char *prefix) {
+  char reason[JMSG_LENGTH_MAX + 64];
+  return gr_fail(err, GR_ERR_DECODE, "%s%s", prefix,
+                 gr_jpeg_err_reason(&st->jerr, reason, sizeof reason));
 }
 
 static int chroma_subsampling(const struct jpeg_decompress_struct *c) {
@@ -46,7 +49,7 @@ static gr_status header_inner(jpeg_dec_state *st, const uint8_t *data, size_t le
                               gr_metadata *meta, gr_error *err) {
   struct jpeg_decompress_struct *c = &st->cinfo;
   c->err = gr_jpeg_err_init(&st->jerr, GR_FAIL_ON_ERROR);
-  if (setjmp(st->jerr.jump)) return jpeg_error_status(st, err, "Input buffer has corrupt header");
+  if (setjmp(st->jerr.jump)) return jpeg_error_status(st, err, "Input buffer has corrupt header: ");
   jpeg_create_decompress(c);
   st->created = 1;
   jpeg_mem_src(c, (unsigned char *)data, (unsigned long)length);
@@ -106,11 +109,7 @@ static gr_status decode_inner(jpeg_dec_state *st, const uint8_t *data, size_t le
                               const gr_decode_options *opts, gr_error *err) {
   struct jpeg_decompress_struct *c = &st->cinfo;
   c->err = gr_jpeg_err_init(&st->jerr, opts->fail_on);
-  if (setjmp(st->jerr.jump)) {
-    if (st->jerr.failed_on_warning && st->jerr.truncated)
-      return gr_fail(err, GR_ERR_DECODE, "Truncated JPEG: %s", st->jerr.message);
-    return jpeg_error_status(st, err, "JPEG decode failed");
-  }
+  if (setjmp(st->jerr.jump)) return jpeg_error_status(st, err, "");
   jpeg_create_decompress(c);
   st->created = 1;
   jpeg_mem_src(c, (unsigned char *)data, (unsigned long)length);

@@ -57,8 +57,9 @@ static gr_status encode_inner(jpeg_enc_state *st, const gr_image *img, const gr_
   if (setjmp(st->jerr.jump)) {
     int msg = st->jerr.pub.msg_code;
     if (msg == JERR_IMAGE_TOO_BIG) {
-      /* libjpeg-turbo stops at 65500 pixels, a little below sharp's 65535 check. */
-      return gr_fail(err, GR_ERR_LIMIT, "Processed image is too large for the JPEG format");
+      /* libjpeg stops at 65500 pixels, a little below sharp's 65535 check; sharp then passes
+       * libjpeg's message on ("Maximum supported image dimension is 65500 pixels"). */
+      return gr_fail(err, GR_ERR_LIMIT, "VipsJpeg: %s", st->jerr.message);
     }
     return gr_fail(err, msg == JERR_OUT_OF_MEMORY ? GR_ERR_NO_MEMORY : GR_ERR_ENCODE,
                    "JPEG encode failed: %s", st->jerr.message);

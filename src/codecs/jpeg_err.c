@@ -1,5 +1,6 @@
 #include "codecs/jpeg_err.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Warnings beyond this many abort the decode, like libvips (corrupt files can emit thousands). */
@@ -43,4 +44,11 @@ struct jpeg_error_mgr *gr_jpeg_err_init(gr_jpeg_err *e, gr_fail_on fail_on) {
   e->pub.emit_message = gr_jpeg_emit_message;
   e->fail_on = fail_on;
   return &e->pub;
+}
+
+const char *gr_jpeg_err_reason(const gr_jpeg_err *e, char *buf, size_t size) {
+  snprintf(buf, size, "VipsJpeg: %s",
+           e->truncated ? "premature end of JPEG image"
+                        : (e->message[0] ? e->message : "corrupt JPEG data"));
+  return buf;
 }

@@ -24,4 +24,9 @@ typedef struct gr_jpeg_err {
 /* Sets up e->pub with the handlers below and returns &e->pub for cinfo.err. */
 struct jpeg_error_mgr *gr_jpeg_err_init(gr_jpeg_err *e, gr_fail_on fail_on);
 
+/* The reason for a failed read in libvips' words, which sharp passes on: "VipsJpeg: " and
+ * libjpeg's message, or "VipsJpeg: premature end of JPEG image" once the data ran out (what
+ * fails after that is a consequence of the truncation). */
+const char *gr_jpeg_err_reason(const gr_jpeg_err *e, char *buf, size_t size);
+
 #endif

@@ -85,6 +85,8 @@ typedef struct png_dec_state {
   gr_image img;
   png_bytep *rows;
   int pixels_started; /* image allocated and row reading begun */
+  int interlaced;
+  png_uint_32 rows_done; /* rows read so far (non-interlaced images) */
 } png_dec_state;
 
 static void png_dec_cleanup(png_dec_state *st) {
@@ -95,7 +97,10 @@ static void png_dec_cleanup(png_dec_state *st) {
   st->rows = NULL;
 }
 
-static gr_status png_create(png_dec_state *st, const uint8_t *data, size_t length, gr_error *err) {
+/* crc_tolerant: CRC errors are ignored (libvips with failOn 'none' or 'truncated', and its
+ * header read, which never fails on a CRC). */
+static gr_status png_create(png_dec_state *st, const uint8_t *data, size_t length,
+                            int crc_tolerant, gr_error *err) {
   st->io.data = data;
   st->io.length = length;
   st->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &st->io, gr_png_error, gr_png_warning);
@@ -104,6 +109,7 @@ static gr_status png_create(png_dec_state *st, const uint8_t *data, size_t lengt
   if (!st->info) return gr_fail(err, GR_ERR_NO_MEMORY, "Out of memory creating PNG reader");
   png_set_read_fn(st->png, &st->io, gr_png_read);
   png_set_user_limits(st->png, 0x7fffffff, 0x7fffffff);
+  if (crc_tolerant) png_set_crc_action(st->png, PNG_CRC_QUIET_USE, PNG_CRC_QUIET_USE);
 #ifdef PNG_SKIP_sRGB_CHECK_PROFILE
   png_set_option(st->png, PNG_SKIP_sRGB_CHECK_PROFILE, PNG_OPTION_ON);
 #endif
@@ -112,7 +118,8 @@ static gr_status png_create(png_dec_state *st, const uint8_t *data, size_t lengt
 
 static gr_status png_header_inner(png_dec_state *st, gr_metadata *meta, gr_error *err) {
   if (setjmp(png_jmpbuf(st->png))) {
-    return gr_fail(err, GR_ERR_DECODE, "Invalid PNG header: %s", st->io.message);
+    /* sharp: "Input buffer has corrupt header:" (libvips drops libpng's reason; we keep it). */
+    return gr_fail(err, GR_ERR_DECODE, "Input buffer has corrupt header: %s", st->io.message);
   }
   png_read_info(st->png, st->info);
   png_uint_32 w, h;
@@ -126,7 +133,8 @@ static gr_status png_header_inner(png_dec_state *st, gr_metadata *meta, gr_error
     case PNG_COLOR_TYPE_PALETTE: channels = trns ? 4 : 3; break;
     case PNG_COLOR_TYPE_RGB: channels = trns ? 4 : 3; break;
     case PNG_COLOR_TYPE_RGB_ALPHA: channels = 4; break;
-    default: return gr_fail(err, GR_ERR_DECODE, "Invalid PNG colour type %d", color);
+    default:
+      return gr_fail(err, GR_ERR_DECODE, "Input buffer has corrupt header: colour type %d", color);
   }
   meta->format = GR_FORMAT_PNG;
   meta->width = (int)w;
@@ -159,7 +167,7 @@ gr_status gr_png_read_header(const uint8_t *data, size_t length, gr_metadata *me
   png_dec_state *st = calloc(1, sizeof *st);
   if (!st) return gr_fail(err, GR_ERR_NO_MEMORY, "Out of memory");
   memset(meta, 0, sizeof *meta);
-  gr_status s = png_create(st, data, length, err);
+  gr_status s = png_create(st, data, length, 1, err);
   if (s == GR_OK) s = png_header_inner(st, meta, err);
   if (s == GR_OK) meta->orientation = png_exif_orientation(data, length);
   png_dec_cleanup(st);
@@ -170,8 +178,19 @@ gr_status gr_png_read_header(const uint8_t *data, size_t length, gr_metadata *me
 static gr_status png_decode_inner(png_dec_state *st, const gr_decode_options *opts,
                                   gr_error *err) {
   if (setjmp(png_jmpbuf(st->png))) {
-    if (st->pixels_started && opts->fail_on == GR_FAIL_ON_NONE) return GR_OK; /* partial image */
-    return gr_fail(err, GR_ERR_DECODE, "PNG decode failed: %s", st->io.message);
+    if (st->pixels_started && opts->fail_on == GR_FAIL_ON_NONE) {
+      /* A partial image: the rows not read are black, as the whole image is when interlaced. */
+      for (png_uint_32 y = st->rows_done; !st->interlaced && y < (png_uint_32)st->img.height; y++) {
+        memset(st->rows[y], 0, st->img.stride);
+      }
+      return GR_OK;
+    }
+    /* libvips' wording, which sharp passes on, then libpng's reason. The header read passed
+     * (CRC-tolerant), so a failure before the pixels is a CRC error that failOn refuses. */
+    return gr_fail(err, GR_ERR_DECODE, "%s\n%s",
+                   st->pixels_started ? "vipspng: libpng read error"
+                                      : "Warning treated as error due to failOn setting",
+                   st->io.message);
   }
   png_read_info(st->png, st->info);
   png_uint_32 w, h;
@@ -185,7 +204,7 @@ static gr_status png_decode_inner(png_dec_state *st, const gr_decode_options *op
   /* Everything to 8 bits: palette -> RGB, grey < 8 bits -> 8, tRNS -> alpha; 16 -> 8 by >> 8. */
   png_set_expand(st->png);
   if (depth == 16) png_set_strip_16(st->png);
-  png_set_interlace_handling(st->png);
+  st->interlaced = png_set_interlace_handling(st->png) > 1;
   png_read_update_info(st->png, st->info);
   int channels = png_get_channels(st->png, st->info);
   if (channels < 1 || channels > 4) {
@@ -198,11 +217,21 @@ static gr_status png_decode_inner(png_dec_state *st, const gr_decode_options *op
   }
   st->rows = malloc(sizeof(png_bytep) * (size_t)h);
   if (!st->rows) return gr_fail(err, GR_ERR_NO_MEMORY, "Out of memory");
-  /* Zeroed, so that a partial decode (failOn none) leaves defined pixels. */
-  memset(st->img.data, 0, st->img.stride * (size_t)st->img.height);
   for (png_uint_32 y = 0; y < h; y++) st->rows[y] = st->img.data + (size_t)y * st->img.stride;
   st->pixels_started = 1;
-  png_read_image(st->png, st->rows);
+  if (st->interlaced) {
+    /* Adam7 fills the image in passes: zeroed first, so a partial decode (failOn none) leaves
+     * defined pixels. */
+    memset(st->img.data, 0, st->img.stride * (size_t)st->img.height);
+    png_read_image(st->png, st->rows);
+  } else {
+    /* Row by row, so that memory is only written as data arrives: a small file that claims a
+     * huge size fails at its first missing row, not after the whole image was touched. */
+    for (png_uint_32 y = 0; y < h; y++) {
+      png_read_row(st->png, st->rows[y], NULL);
+      st->rows_done = y + 1;
+    }
+  }
   /* No png_read_end: chunks after the image data are not needed. */
   return GR_OK;
 }
@@ -211,7 +240,7 @@ gr_status gr_png_decode(const uint8_t *data, size_t length, const gr_decode_opti
                         gr_image *out, gr_error *err) {
   png_dec_state *st = calloc(1, sizeof *st);
   if (!st) return gr_fail(err, GR_ERR_NO_MEMORY, "Out of memory");
-  gr_status s = png_create(st, data, length, err);
+  gr_status s = png_create(st, data, length, opts->fail_on <= GR_FAIL_ON_TRUNCATED, err);
   if (s == GR_OK) s = png_decode_inner(st, opts, err);
   png_dec_cleanup(st);
   if (s == GR_OK) *out = st->img;

@@ -38,14 +38,41 @@ static void webp_scan_chunks(const uint8_t *data, size_t length, int *orientatio
   }
 }
 
+/* Whether the RIFF container is whole: its size within the data and every chunk within it.
+ * libvips reads WebP through WebPDemux, which refuses partial files, so sharp rejects a
+ * truncated WebP before decoding whatever failOn says. */
+static int webp_riff_complete(const uint8_t *data, size_t length) {
+  if (length < 12) return 0;
+  size_t riff = le32(data + 4);
+  if (riff < 4 || riff > length - 8) return 0;
+  size_t end = riff + 8, pos = 12;
+  if (end - pos < 8) return 0;
+  while (pos <= end && end - pos >= 8) {
+    size_t n = le32(data + pos + 4);
+    if (n > end - pos - 8) return 0;
+    pos += 8 + n + (n & 1);
+  }
+  return 1;
+}
+
+/* The bitstream's features, with sharp's messages for what libvips' header read refuses. */
+static gr_status webp_features(const uint8_t *data, size_t length, WebPBitstreamFeatures *f,
+                               gr_error *err) {
+  if (!webp_riff_complete(data, length) || WebPGetFeatures(data, length, f) != VP8_STATUS_OK) {
+    return gr_fail(err, GR_ERR_DECODE, "Input buffer has corrupt header: webp: unable to parse image");
+  }
+  if (f->width > GR_WEBP_MAX_DIMENSION || f->height > GR_WEBP_MAX_DIMENSION) {
+    return gr_fail(err, GR_ERR_DECODE, "Input buffer has corrupt header: webp: bad image dimensions");
+  }
+  return GR_OK;
+}
+
 gr_status gr_webp_read_header(const uint8_t *data, size_t length, gr_metadata *meta,
                               gr_error *err) {
   memset(meta, 0, sizeof *meta);
   WebPBitstreamFeatures f;
-  VP8StatusCode vs = WebPGetFeatures(data, length, &f);
-  if (vs != VP8_STATUS_OK) {
-    return gr_fail(err, GR_ERR_DECODE, "Invalid WebP header (libwebp status %d)", (int)vs);
-  }
+  gr_status s = webp_features(data, length, &f, err);
+  if (s != GR_OK) return s;
   int orientation, frames;
   webp_scan_chunks(data, length, &orientation, &frames, meta);
   meta->format = GR_FORMAT_WEBP;
@@ -62,14 +89,12 @@ gr_status gr_webp_read_header(const uint8_t *data, size_t length, gr_metadata *m
 gr_status gr_webp_decode(const uint8_t *data, size_t length, const gr_decode_options *opts,
                          gr_image *out, gr_error *err) {
   WebPBitstreamFeatures f;
-  VP8StatusCode vs = WebPGetFeatures(data, length, &f);
-  if (vs != VP8_STATUS_OK) {
-    return gr_fail(err, GR_ERR_DECODE, "Invalid WebP header (libwebp status %d)", (int)vs);
-  }
+  gr_status s = webp_features(data, length, &f, err);
+  if (s != GR_OK) return s;
   if (f.has_animation) {
     return gr_fail(err, GR_ERR_UNSUPPORTED, "Animated WebP is decoded by libvips");
   }
-  gr_status s = gr_check_pixel_limit((uint64_t)f.width, (uint64_t)f.height,
+  s = gr_check_pixel_limit((uint64_t)f.width, (uint64_t)f.height,
                                      opts->limit_input_pixels, err);
   if (s != GR_OK) return s;
   /* Shrink-on-load as libvips' webpload with scale: libwebp's own rescaler to
@@ -101,11 +126,11 @@ gr_status gr_webp_decode(const uint8_t *data, size_t length, const gr_decode_opt
     config.options.scaled_width = width;
     config.options.scaled_height = height;
   }
-  vs = WebPDecode(data, length, &config);
+  VP8StatusCode vs = WebPDecode(data, length, &config);
   WebPFreeDecBuffer(&config.output);
   if (vs != VP8_STATUS_OK) {
     gr_image_free(&img);
-    return gr_fail(err, GR_ERR_DECODE, "WebP decode failed: corrupt or truncated data");
+    return gr_fail(err, GR_ERR_DECODE, "webp2vips: unable to read pixels");
   }
   *out = img;
   return GR_OK;

@@ -79,6 +79,9 @@ static gr_status gr_vips_error(gr_error *err, gr_status code, const char *prefix
   const char *text = (msg && msg[0]) ? msg : fallback;
   gr_fail(err, code, "%s%s", prefix ? prefix : "", text);
   g_free(msg);
+  /* sharp trims the end: an empty reason leaves "Input buffer has corrupt header:". */
+  size_t n = err ? strlen(err->message) : 0;
+  while (n > 0 && err->message[n - 1] == ' ') err->message[--n] = 0;
   return code;
 }
 
@@ -378,7 +381,7 @@ static gr_status gr_vips_open(const gr_request *req, gr_vips_input *in, gr_error
                                                   gr_vips_fail_on(req->fail_on), NULL);
     if (!image) {
       return gr_vips_error(err, GR_ERR_DECODE, "Input buffer has corrupt header: ",
-                           "unknown libvips error");
+                           "");
     }
     in->image = image;
   }
@@ -427,6 +430,7 @@ static gr_status gr_vips_check_dimensions(VipsImage *image, gr_format format, gr
   int limit = 0;
   switch (format) {
     case GR_FORMAT_JPEG: name = "JPEG"; limit = 65535; break;
+    case GR_FORMAT_TIFF: name = "JPEG"; limit = 65535; break; /* sharp's TIFF default: JPEG tiles */
     case GR_FORMAT_WEBP: name = "WebP"; limit = 16383; break;
     case GR_FORMAT_GIF: name = "GIF"; limit = 65535; break;
     case GR_FORMAT_HEIF:
@@ -934,8 +938,7 @@ gr_status gr_vips_read_metadata(const uint8_t *data, size_t length, gr_metadata 
   VipsImage *image =
       vips_image_new_from_buffer(data, length, "", "access", VIPS_ACCESS_SEQUENTIAL, NULL);
   if (!image) {
-    return gr_vips_error(err, GR_ERR_DECODE, "Input buffer has corrupt header: ",
-                         "unknown libvips error");
+    return gr_vips_error(err, GR_ERR_DECODE, "Input buffer has corrupt header: ", "");
   }
   switch (type) {
     case IT_JPEG: meta->format = GR_FORMAT_JPEG; break;

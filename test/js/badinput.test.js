@@ -160,3 +160,115 @@ test('badinput: 200 requests in flight at once all resolve with correct dimensio
   assert.equal(mixed.filter((r) => r.status === 'fulfilled').length, 20);
   assert.equal(mixed.filter((r) => r.status === 'rejected').length, 3);
 });
+
+// ---- the corpus (test/badinput/corpus, made by test/badinput/make-corpus.js) ----
+// Each file is run through sharp and through gpu-resize on every backend, with every failOn and
+// three output formats. Where sharp resolves, so must we, with the same dimensions; where sharp
+// rejects, so must we, with an Error whose first line starts with sharp's first line. (sharp's
+// further lines repeat libvips' per-thread error buffer and are not stable; where libvips drops
+// libpng's reason, "Input buffer has corrupt header:", ours adds it after sharp's words.)
+// Where sharp's message names no reason, only a rejection is required: its PNG writer's failure
+// ("vips2png: unable to write to target target") hides the loader's reason, and a failure that
+// libvips' loader records as a warning comes back as "Warning treated as error due to failOn
+// setting" or as "Unknown error" from one run to the next (libvips' error buffer is per thread).
+const sharpGaveNoReason = (line) =>
+  /^(Unknown error|Warning treated as error due to failOn setting|vips2\w+: unable to write to target)/.test(line);
+const CORPUS = require('node:path').join(__dirname, '..', 'badinput', 'corpus');
+const corpusFiles = require('node:fs').readdirSync(CORPUS).filter((f) => !f.startsWith('.')).sort();
+const firstLine = (err) => err.message.split('\n')[0];
+
+const outcome = (promise) => promise.then(
+  ({ info }) => ({ ok: true, size: [info.width, info.height, info.channels] }),
+  (err) => ({ ok: false, err })
+);
+
+test('badinput corpus: the corpus is there and has every kind of case', () => {
+  for (const prefix of ['jpeg-', 'png-', 'webp-', 'valid', 'empty', 'text', 'gif-', 'tiff-', 'svg-']) {
+    assert.ok(corpusFiles.some((f) => f.startsWith(prefix)), prefix);
+  }
+  assert.ok(corpusFiles.length >= 50, `${corpusFiles.length} files`);
+});
+
+for (const backend of ['cpu', 'vips', 'gpu']) {
+  test(`badinput corpus (${backend}): every file behaves as in sharp, with sharp's message`, async () => {
+    const fs = require('node:fs');
+    let rejected = 0;
+    await withBackend(backend, async () => {
+      for (const file of corpusFiles) {
+        const input = fs.readFileSync(require('node:path').join(CORPUS, file));
+        if (input.length === 0) {
+          continue; // a zero-length Buffer throws synchronously: tested above
+        }
+        for (const failOn of ['none', 'truncated', 'error', 'warning']) {
+          for (const format of ['jpeg', 'webp', 'raw', 'png']) {
+            const build = (lib) => lib(input, { failOn }).resize(20).toFormat(format).toBuffer({ resolveWithObject: true });
+            const e = await outcome(build(sharp));
+            const a = await outcome(build(gpu));
+            const what = `${file} failOn ${failOn} to ${format}`;
+            assert.equal(a.ok, e.ok, `${what}: ${a.ok ? 'resolved' : firstLine(a.err)}, sharp: ${e.ok ? 'resolved' : firstLine(e.err)}`);
+            if (e.ok) {
+              assert.deepEqual(a.size, e.size, what);
+              continue;
+            }
+            rejected++;
+            assert.ok(a.err instanceof Error, what);
+            if (!sharpGaveNoReason(firstLine(e.err))) {
+              assert.ok(firstLine(a.err).startsWith(firstLine(e.err)), `${what}: "${firstLine(a.err)}" should start with sharp's "${firstLine(e.err)}"`);
+            }
+          }
+        }
+      }
+    });
+    assert.ok(rejected > 500, `${rejected} rejections`);
+  });
+}
+
+test('badinput corpus: metadata() of every file behaves as in sharp', async () => {
+  const path = require('node:path');
+  // The reason after the loader's name may differ (sharp opens files with libvips' file loaders).
+  const head = (line) => line.replace(/^(Input (?:buffer|file) has corrupt header:).*$/, '$1');
+  for (const file of corpusFiles) {
+    for (const input of [path.join(CORPUS, file)]) {
+      const e = await sharp(input).metadata().then((m) => ({ ok: true, m }), (err) => ({ ok: false, err }));
+      const a = await gpu(input).metadata().then((m) => ({ ok: true, m }), (err) => ({ ok: false, err }));
+      assert.equal(a.ok, e.ok, `${file}: ${a.ok ? 'resolved' : a.err.message}, sharp: ${e.ok ? 'resolved' : e.err.message}`);
+      if (e.ok) {
+        assert.deepEqual([a.m.format, a.m.width, a.m.height], [e.m.format, e.m.width, e.m.height], file);
+      } else {
+        assert.ok(firstLine(a.err).startsWith(head(firstLine(e.err))), `${file}: ${a.err.message} vs ${e.err.message}`);
+      }
+    }
+  }
+});
+
+test('badinput corpus: file inputs are named "Input file" in messages, as in sharp', async () => {
+  const path = require('node:path');
+  for (const file of ['jpeg-soi-only.jpg', 'png-zero-width.png', 'webp-riff-only.webp', 'text.jpg', 'empty.jpg']) {
+    const input = path.join(CORPUS, file);
+    const e = await rejects(sharp(input).resize(10).toBuffer());
+    for (const backend of ['cpu', 'vips']) {
+      await withBackend(backend, async () => {
+        const a = await rejects(gpu(input).resize(10).toBuffer());
+        assert.ok(firstLine(a).startsWith(firstLine(e)), `${backend} ${file}: "${a.message}" vs sharp's "${e.message}"`);
+        assert.match(a.message, /^Input file /);
+      });
+    }
+  }
+});
+
+test('badinput: wrong input types throw or reject with sharp\'s messages', async () => {
+  const { catchSync } = require('./helpers');
+  for (const input of [42, true, () => 1, Symbol('x'), {}, [], new Float32Array(4), new ArrayBuffer(0)]) {
+    const run = (lib) => {
+      const thrown = catchSync(() => lib(input));
+      if (thrown) {
+        return Promise.resolve(thrown);
+      }
+      return rejects(lib(input).toBuffer());
+    };
+    const e = await run(sharp);
+    const a = await run(gpu);
+    assert.ok(a instanceof Error, String(typeof input));
+    assert.equal(a.message, e.message, `input of type ${typeof input}`);
+  }
+});
