@@ -124,7 +124,7 @@ const nseeds = seeds();
 fs.mkdirSync(corpusDir, { recursive: true });
 fs.mkdirSync(artifacts, { recursive: true });
 console.error(`fuzz: ${nseeds} seeds, ${seconds} s, ${workers} worker(s), corpus ${corpusDir}`);
-const fuzzArgs = [corpusDir, seedDir, `-max_total_time=${seconds}`, '-timeout=10', '-rss_limit_mb=2048',
+const fuzzArgs = [corpusDir, seedDir, `-max_total_time=${seconds}`, '-timeout=60', '-rss_limit_mb=2048',
   '-max_len=131072', '-print_final_stats=1', `-artifact_prefix=${artifacts}`];
 if (workers > 1) fuzzArgs.push(`-fork=${workers}`, '-ignore_crashes=0');
 const started = Date.now();
