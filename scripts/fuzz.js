@@ -122,6 +122,7 @@ function writeOut (f) {
 const binary = build();
 const nseeds = seeds();
 fs.mkdirSync(corpusDir, { recursive: true });
+fs.rmSync(artifacts, { recursive: true, force: true }); // only this run's findings count
 fs.mkdirSync(artifacts, { recursive: true });
 console.error(`fuzz: ${nseeds} seeds, ${seconds} s, ${workers} worker(s), corpus ${corpusDir}`);
 const fuzzArgs = [corpusDir, seedDir, `-max_total_time=${seconds}`, '-timeout=60', '-rss_limit_mb=2048',
