@@ -97,6 +97,7 @@ function figures (log, status, wall) {
     executions: stat('number_of_executed_units'),
     execs_per_second: stat('average_exec_per_sec'),
     edges_covered: num(/cov: (\d+)/),
+    edges_instrumented: (log.match(/Loaded 1 modules\s+\((\d+) inline 8-bit counters/) || [])[1] * 1 || null,
     features: num(/ft: (\d+)/),
     corpus_units: num(/corp: (\d+)/),
     new_units_added: stat('new_units_added'),
