@@ -97,6 +97,7 @@ function figures (log, status, wall) {
     executions: stat('number_of_executed_units'),
     execs_per_second: stat('average_exec_per_sec'),
     edges_covered: num(/cov: (\d+)/),
+    edges_instrumented: (log.match(/Loaded 1 modules\s+\((\d+) inline 8-bit counters/) || [])[1] * 1 || null,
     features: num(/ft: (\d+)/),
     corpus_units: num(/corp: (\d+)/),
     new_units_added: stat('new_units_added'),
@@ -122,9 +123,10 @@ function writeOut (f) {
 const binary = build();
 const nseeds = seeds();
 fs.mkdirSync(corpusDir, { recursive: true });
+fs.rmSync(artifacts, { recursive: true, force: true }); // only this run's findings count
 fs.mkdirSync(artifacts, { recursive: true });
 console.error(`fuzz: ${nseeds} seeds, ${seconds} s, ${workers} worker(s), corpus ${corpusDir}`);
-const fuzzArgs = [corpusDir, seedDir, `-max_total_time=${seconds}`, '-timeout=10', '-rss_limit_mb=2048',
+const fuzzArgs = [corpusDir, seedDir, `-max_total_time=${seconds}`, '-timeout=60', '-rss_limit_mb=2048',
   '-max_len=131072', '-print_final_stats=1', `-artifact_prefix=${artifacts}`];
 if (workers > 1) fuzzArgs.push(`-fork=${workers}`, '-ignore_crashes=0');
 const started = Date.now();

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs the system packages gpu-resize builds against, on Debian or Ubuntu (as root, or
-# through sudo): a C compiler, CMake, pkg-config, libjpeg-turbo, libpng, libwebp, and clang for
-# the fuzzing run (libFuzzer, npm run test:fuzz). Node.js 18+
+# through sudo): a C compiler, CMake, pkg-config, libjpeg-turbo, libpng, libwebp, clang for the
+# fuzzing run (libFuzzer, npm run test:fuzz) and valgrind (npm run test:valgrind). Node.js 18+
 # and npm must already be there. libvips comes from npm (sharp's prebuilt) when the system has
 # none; CUDA is used when nvcc is found (/usr/local/cuda).
 set -euo pipefail
-packages="build-essential cmake pkg-config libjpeg-dev libpng-dev libwebp-dev zlib1g-dev clang"
+packages="build-essential cmake pkg-config libjpeg-dev libpng-dev libwebp-dev zlib1g-dev clang valgrind"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

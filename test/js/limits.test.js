@@ -130,7 +130,8 @@ test('limits: decompression bombs are refused from the header, before pixel memo
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       for (const r of results) {
         assert.equal(r.ok, false, `${name} (${backend})`);
-        assert.match(r.message, /^(Input image exceeds pixel limit|Input buffer has corrupt header: webp: (bad image dimensions|unable to parse image))$/, `${name} (${backend})`);
+        // libvips' reason can be missing when several fail at once (its error buffer is per thread)
+        assert.match(r.message, /^(Input image exceeds pixel limit|Input buffer has corrupt header:( webp: (bad image dimensions|unable to parse image))?)$/, `${name} (${backend})`);
       }
       const grown = process.memoryUsage.rss() - rss;
       assert.ok(grown < 64 * 1024 * 1024, `${name} (${backend}): RSS grew ${(grown / 1048576).toFixed(1)} MiB`);
