@@ -353,12 +353,6 @@ cuda_fail:
   }
 }
 
-static double now_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static void *batcher_main(void *arg) {
   gr_batcher *b = arg;
   gr_jpeg_device *d = b->dev;
@@ -370,13 +364,12 @@ static void *batcher_main(void *arg) {
     /* Gather: while the other batcher keeps the GPU busy, wait up to wait_us for up to
      * batch_max jobs; an idle GPU starts at once, so a lone request is not delayed. */
     if (d->running > 0 && d->queued < g_batch_max && g_wait_us > 0) {
-      double deadline = now_seconds() + (double)g_wait_us * 1e-6;
       struct timespec ts;
       clock_gettime(CLOCK_REALTIME, &ts);
       long ns = ts.tv_nsec + (g_wait_us % 1000000) * 1000;
       ts.tv_sec += g_wait_us / 1000000 + ns / 1000000000;
       ts.tv_nsec = ns % 1000000000;
-      while (d->queued < g_batch_max && now_seconds() < deadline) {
+      while (d->queued < g_batch_max) {
         if (pthread_cond_timedwait(&d->work, &d->lock, &ts) == ETIMEDOUT) break;
       }
       if (!d->head) continue; /* the other batcher took them */

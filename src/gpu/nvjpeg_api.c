@@ -40,14 +40,11 @@ static void load_once(void) {
   } symbols[] = {
 #define SYM(field) {(void **)&g_api.field, "nvjpeg" #field}
       SYM(CreateEx), SYM(Destroy), SYM(JpegStateCreate), SYM(JpegStateDestroy),
-      SYM(GetImageInfo), SYM(Decode), SYM(DecodeBatchedInitialize), SYM(DecodeBatched),
+      SYM(GetImageInfo), SYM(Decode), SYM(DecodeBatchedInitialize),
       SYM(DecodeBatchedEx), SYM(DecodeBatchedSupportedEx), SYM(DecodeParamsCreate),
       SYM(DecodeParamsDestroy), SYM(DecodeParamsSetOutputFormat),
       SYM(DecodeParamsSetScaleFactor), SYM(JpegStreamCreate), SYM(JpegStreamDestroy),
-      SYM(JpegStreamParse), SYM(EncoderStateCreate), SYM(EncoderStateDestroy),
-      SYM(EncoderParamsCreate), SYM(EncoderParamsDestroy), SYM(EncoderParamsSetQuality),
-      SYM(EncoderParamsSetOptimizedHuffman), SYM(EncoderParamsSetSamplingFactors),
-      SYM(EncodeImage), SYM(EncodeRetrieveBitstream),
+      SYM(JpegStreamParse),
 #undef SYM
   };
   for (size_t i = 0; i < sizeof symbols / sizeof symbols[0]; i++) {

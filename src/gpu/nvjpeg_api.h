@@ -14,8 +14,6 @@ typedef void *gr_nvjpeg_handle;
 typedef void *gr_nvjpeg_state;
 typedef void *gr_nvjpeg_stream;       /* nvjpegJpegStream_t: a parsed bitstream */
 typedef void *gr_nvjpeg_params;       /* nvjpegDecodeParams_t */
-typedef void *gr_nvjpeg_enc_state;
-typedef void *gr_nvjpeg_enc_params;
 typedef void *gr_cuda_stream;
 
 /* nvjpegImage_t */
@@ -31,10 +29,9 @@ enum {
   GR_NVJPEG_BACKEND_HYBRID = 1,
   GR_NVJPEG_BACKEND_GPU_HYBRID = 2,
   GR_NVJPEG_BACKEND_HARDWARE = 3,
-  /* nvjpegOutputFormat_t / nvjpegInputFormat_t */
+  /* nvjpegOutputFormat_t */
   GR_NVJPEG_OUTPUT_Y = 2,
   GR_NVJPEG_OUTPUT_RGBI = 5,
-  GR_NVJPEG_INPUT_RGBI = 5,
   /* nvjpegChromaSubsampling_t */
   GR_NVJPEG_CSS_444 = 0,
   GR_NVJPEG_CSS_422 = 1,
@@ -67,9 +64,6 @@ typedef struct gr_nvjpeg_api {
                 gr_cuda_stream stream);
   int (*DecodeBatchedInitialize)(gr_nvjpeg_handle handle, gr_nvjpeg_state state, int batch_size,
                                  int max_cpu_threads, int output_format);
-  int (*DecodeBatched)(gr_nvjpeg_handle handle, gr_nvjpeg_state state,
-                       const unsigned char *const *data, const size_t *lengths,
-                       gr_nvjpeg_image *destinations, gr_cuda_stream stream);
   int (*DecodeBatchedEx)(gr_nvjpeg_handle handle, gr_nvjpeg_state state,
                          const unsigned char *const *data, const size_t *lengths,
                          gr_nvjpeg_image *destinations, gr_nvjpeg_params *params,
@@ -84,22 +78,6 @@ typedef struct gr_nvjpeg_api {
   int (*JpegStreamDestroy)(gr_nvjpeg_stream stream);
   int (*JpegStreamParse)(gr_nvjpeg_handle handle, const unsigned char *data, size_t length,
                          int save_metadata, int save_stream, gr_nvjpeg_stream stream);
-  int (*EncoderStateCreate)(gr_nvjpeg_handle handle, gr_nvjpeg_enc_state *state,
-                            gr_cuda_stream stream);
-  int (*EncoderStateDestroy)(gr_nvjpeg_enc_state state);
-  int (*EncoderParamsCreate)(gr_nvjpeg_handle handle, gr_nvjpeg_enc_params *params,
-                             gr_cuda_stream stream);
-  int (*EncoderParamsDestroy)(gr_nvjpeg_enc_params params);
-  int (*EncoderParamsSetQuality)(gr_nvjpeg_enc_params params, int quality, gr_cuda_stream stream);
-  int (*EncoderParamsSetOptimizedHuffman)(gr_nvjpeg_enc_params params, int optimized,
-                                          gr_cuda_stream stream);
-  int (*EncoderParamsSetSamplingFactors)(gr_nvjpeg_enc_params params, int subsampling,
-                                         gr_cuda_stream stream);
-  int (*EncodeImage)(gr_nvjpeg_handle handle, gr_nvjpeg_enc_state state,
-                     gr_nvjpeg_enc_params params, const gr_nvjpeg_image *source,
-                     int input_format, int width, int height, gr_cuda_stream stream);
-  int (*EncodeRetrieveBitstream)(gr_nvjpeg_handle handle, gr_nvjpeg_enc_state state,
-                                 unsigned char *data, size_t *length, gr_cuda_stream stream);
 } gr_nvjpeg_api;
 
 /* Loads libnvjpeg once (thread-safe). Returns the table, or NULL with reason filled in
