@@ -9,7 +9,7 @@
 'use strict';
 
 const assert = require('node:assert/strict');
-const { gpu: sharp, sharp: oracle, image, readImage, IMAGES } = require('../js/helpers');
+const { gpu: sharp, sharp: oracle, image, readImage, IMAGES, setEnv, withEnv } = require('../js/helpers');
 
 const PHOTO = '2569067123_aca715a2ee_o.jpg';
 const PNG_RGBA = 'alpha-premultiply-2048x1536-paper.png';
@@ -28,30 +28,6 @@ function requireGpu () {
   assert.ok(gpu && gpu.available === true,
     `GPU not available: ${(gpu && gpu.reason) || 'backends().gpu.available is false (no reason given)'}`);
   return gpu;
-}
-
-/** Sets (string) or deletes (undefined) environment variables; returns the previous values. */
-function setEnv (vars) {
-  const previous = {};
-  for (const [name, value] of Object.entries(vars)) {
-    previous[name] = process.env[name];
-    if (value === undefined) {
-      delete process.env[name];
-    } else {
-      process.env[name] = String(value);
-    }
-  }
-  return previous;
-}
-
-/** Runs async fn with the variables set, restoring them afterwards (fn must await its requests). */
-async function withEnv (vars, fn) {
-  const previous = setEnv(vars);
-  try {
-    return await fn();
-  } finally {
-    setEnv(previous);
-  }
 }
 
 /**

@@ -7,21 +7,7 @@
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
-const { gpu, sharp, image, readImage } = require('./helpers');
-
-async function withBackend (backend, fn) {
-  const previous = process.env.GPU_RESIZE_BACKEND;
-  process.env.GPU_RESIZE_BACKEND = backend;
-  try {
-    return await fn();
-  } finally {
-    if (previous === undefined) {
-      delete process.env.GPU_RESIZE_BACKEND;
-    } else {
-      process.env.GPU_RESIZE_BACKEND = previous;
-    }
-  }
-}
+const { gpu, sharp, image, readImage, withBackend } = require('./helpers');
 
 const rejects = (promise) => promise.then(
   (value) => { throw new Error(`expected a rejection, resolved with ${value && value.info ? JSON.stringify(value.info) : typeof value}`); },

@@ -94,4 +94,31 @@ function catchSync (fn) {
 
 const readImage = (name) => fs.readFileSync(image(name));
 
-module.exports = { gpu, sharp, IMAGES, image, readImage, psnr, psnrAlpha, decodeRaw, makePattern, catchSync };
+/** Sets (string) or deletes (undefined) environment variables; returns the previous values. */
+function setEnv (vars) {
+  const previous = {};
+  for (const [name, value] of Object.entries(vars)) {
+    previous[name] = process.env[name];
+    if (value === undefined) {
+      delete process.env[name];
+    } else {
+      process.env[name] = String(value);
+    }
+  }
+  return previous;
+}
+
+/** Runs async fn with the variables set, restoring them afterwards (fn must await its requests). */
+async function withEnv (vars, fn) {
+  const previous = setEnv(vars);
+  try {
+    return await fn();
+  } finally {
+    setEnv(previous);
+  }
+}
+
+/** Runs async fn with GPU_RESIZE_BACKEND set (the C side reads it when a request executes). */
+const withBackend = (backend, fn) => withEnv({ GPU_RESIZE_BACKEND: backend }, fn);
+
+module.exports = { gpu, sharp, IMAGES, image, readImage, psnr, psnrAlpha, decodeRaw, makePattern, catchSync, setEnv, withEnv, withBackend };

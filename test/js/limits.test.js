@@ -9,25 +9,11 @@ const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { gpu, sharp, image, catchSync } = require('./helpers');
+const { gpu, sharp, image, catchSync, withBackend } = require('./helpers');
 
 const CORPUS = path.join(__dirname, '..', 'badinput', 'corpus');
 const corpus = (name) => fs.readFileSync(path.join(CORPUS, name));
 const BACKENDS = ['cpu', 'vips', 'gpu'];
-
-async function withBackend (backend, fn) {
-  const previous = process.env.GPU_RESIZE_BACKEND;
-  process.env.GPU_RESIZE_BACKEND = backend;
-  try {
-    return await fn();
-  } finally {
-    if (previous === undefined) {
-      delete process.env.GPU_RESIZE_BACKEND;
-    } else {
-      process.env.GPU_RESIZE_BACKEND = previous;
-    }
-  }
-}
 
 const settle = (promise) => promise.then(
   ({ info }) => ({ ok: true, info }),
