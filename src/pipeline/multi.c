@@ -55,36 +55,31 @@ typedef struct many_run {
 /* The resize function pointer has no context argument: the run in progress on this thread. */
 static _Thread_local many_run *current_run;
 
+/* The fields a gr_output_spec shares with gr_request, once for both directions of the copy. */
+#define GR_COPY_OUTPUT_FIELDS(dst, src)                                   \
+  do {                                                                    \
+    (dst)->resize_width = (src)->resize_width;                            \
+    (dst)->resize_height = (src)->resize_height;                          \
+    (dst)->fit = (src)->fit;                                              \
+    (dst)->position = (src)->position;                                    \
+    memcpy((dst)->background, (src)->background, sizeof (dst)->background); \
+    (dst)->kernel = (src)->kernel;                                        \
+    (dst)->without_enlargement = (src)->without_enlargement;              \
+    (dst)->without_reduction = (src)->without_reduction;                  \
+    (dst)->output_format = (src)->output_format;                          \
+    (dst)->jpeg = (src)->jpeg;                                            \
+    (dst)->png = (src)->png;                                              \
+    (dst)->webp = (src)->webp;                                            \
+  } while (0)
+
 void gr_output_spec_from_request(const gr_request *req, gr_output_spec *spec) {
   memset(spec, 0, sizeof *spec);
-  spec->resize_width = req->resize_width;
-  spec->resize_height = req->resize_height;
-  spec->fit = req->fit;
-  spec->position = req->position;
-  memcpy(spec->background, req->background, sizeof spec->background);
-  spec->kernel = req->kernel;
-  spec->without_enlargement = req->without_enlargement;
-  spec->without_reduction = req->without_reduction;
-  spec->output_format = req->output_format;
-  spec->jpeg = req->jpeg;
-  spec->png = req->png;
-  spec->webp = req->webp;
+  GR_COPY_OUTPUT_FIELDS(spec, req);
 }
 
 static void apply_spec(const gr_request *base, const gr_output_spec *spec, gr_request *req) {
   *req = *base;
-  req->resize_width = spec->resize_width;
-  req->resize_height = spec->resize_height;
-  req->fit = spec->fit;
-  req->position = spec->position;
-  memcpy(req->background, spec->background, sizeof req->background);
-  req->kernel = spec->kernel;
-  req->without_enlargement = spec->without_enlargement;
-  req->without_reduction = spec->without_reduction;
-  req->output_format = spec->output_format;
-  req->jpeg = spec->jpeg;
-  req->png = spec->png;
-  req->webp = spec->webp;
+  GR_COPY_OUTPUT_FIELDS(req, spec);
 }
 
 static const kept_image *pick_source(const many_run *run, const gr_image *src, int out_w,
