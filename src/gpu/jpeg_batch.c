@@ -11,10 +11,29 @@
  * and one download per job, one stream synchronisation. Two batchers per device alternate, so
  * one batch decodes while the other's results are copied out and encoded on the workers.
  *
+ * Device memory: each batcher decodes into its own device buffer (cudaMalloc, grown between
+ * batches), never into stream-ordered pool memory. nvJPEG's hardware decoder on H100 does not
+ * wait for earlier work on the stream it is given before it writes (pytorch/vision#9606,
+ * meta-pytorch/torchcodec#1634): handed a pool block whose previous owner's kernels were still
+ * reading it, it overwrote their input, and concurrent requests got other images' pixels. A
+ * batcher's buffer is only reused after its previous batch's stream synchronisation.
+ *
+ * The same decoder's writes were not reliably waited for by the kernels queued after it either,
+ * and now and then (about 1 image in 400 under concurrent batches, on H100 and H200) it reported
+ * success for an image it never wrote. So the decode sits between two host synchronisations, and
+ * a canary in each decode buffer, read back with the results, catches a skipped image, which is
+ * decoded again alone (then, if skipped again, on the CPU). Three synchronisations per batch,
+ * not per request.
+ *
+ * When more than GPU_RESIZE_DECODE_QUEUE jobs (default: the batch size) are already waiting,
+ * a new request decodes on the CPU instead (GR_ERR_UNSUPPORTED, "GPU decoder busy"): the
+ * worker thread does useful work rather than sleeping, so CPU and GPU decode side by side.
+ *
  * Failures: a batch that nvJPEG refuses is decoded again image by image, so one bad image does
- * not fail the others; any failed job returns GR_ERR_BACKEND and its request runs on the CPU
- * path. GPU_RESIZE_FAULT=nvjpeg[:rate] fails whole batches for tests. A CUDA error that breaks
- * the context turns the JPEG path off for that device (requests then decode on the CPU).
+ * not fail the others; an image nvJPEG refuses returns GR_ERR_UNSUPPORTED (the caller decodes
+ * it on the CPU and still resizes on the GPU); a CUDA failure returns GR_ERR_BACKEND and the
+ * request runs on the CPU path. GPU_RESIZE_FAULT=nvjpeg[:rate] fails whole batches for tests. A
+ * CUDA error that breaks the context turns the JPEG path off for that device.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -68,6 +87,8 @@ struct gr_batcher {
   size_t pinned_tables_cap;
   uint8_t *pinned_out;
   size_t pinned_out_cap;
+  uint8_t *device_buf;      /* the batch's tables, decoded images, intermediates and outputs */
+  size_t device_cap;
   int readers;              /* jobs still copying their result out of pinned_out */
 };
 
@@ -219,9 +240,62 @@ static void job_fail(gr_jpeg_job *j, int injected, int cuda_error, const char *f
   snprintf(j->message, sizeof j->message, fmt, a, b);
 }
 
+/* nvJPEG would not decode this image (a JPEG feature the hardware lacks): not a GPU failure;
+ * the caller decodes it on the CPU. */
+static void job_refused(gr_jpeg_job *j, int nvjpeg_status) {
+  if (j->status != GR_OK) return;
+  j->status = GR_ERR_UNSUPPORTED;
+  snprintf(j->message, sizeof j->message, "nvJPEG cannot decode it: %s",
+           gr_nvjpeg_status_name(nvjpeg_status));
+}
+
 static void fail_all(gr_jpeg_job **jobs, int n, int injected, int cuda_error, const char *fmt,
                      const char *a, const char *b) {
   for (int i = 0; i < n; i++) job_fail(jobs[i], injected, cuda_error, fmt, a, b);
+}
+
+/* Grows the batcher's device buffer (no work of it is in flight: the last batch was waited
+ * for). Returns a cudaError_t. */
+static cudaError_t grow_device(gr_batcher *b, size_t need) {
+  if (b->device_cap >= need) return cudaSuccess;
+  if (b->device_buf) cudaFree(b->device_buf);
+  b->device_buf = NULL;
+  b->device_cap = 0;
+  size_t size = gr_align_up(need + need / 4, (size_t)1 << 20);
+  void *p = NULL;
+  cudaError_t e = cudaMalloc(&p, size);
+  if (e != cudaSuccess) return e;
+  b->device_buf = p;
+  b->device_cap = size;
+  return cudaSuccess;
+}
+
+/* A fresh decoder (handle, state, parameters) after the hardware decoder refused or skipped an
+ * image: a decoder that saw a failure kept refusing or skipping later, valid images, and a new
+ * state alone did not cure it. b->state stays NULL when this fails (the batch then fails). */
+static void reset_decoder(gr_batcher *b) {
+  const gr_nvjpeg_api *nj = g_nj;
+  b->initialised_batch = 0;
+  for (int j = 0; j < g_batch_max; j++) {
+    if (b->params[j]) nj->DecodeParamsDestroy(b->params[j]);
+    b->params[j] = NULL;
+  }
+  if (b->state) nj->JpegStateDestroy(b->state);
+  b->state = NULL;
+  if (b->handle) nj->Destroy(b->handle);
+  b->handle = NULL;
+  gr_nvjpeg_state state = NULL;
+  if (create_handle(&b->handle) != GR_NVJPEG_SUCCESS ||
+      nj->JpegStateCreate(b->handle, &state) != GR_NVJPEG_SUCCESS)
+    return;
+  for (int j = 0; j < g_batch_max; j++) {
+    if (nj->DecodeParamsCreate(b->handle, &b->params[j]) != GR_NVJPEG_SUCCESS ||
+        nj->DecodeParamsSetOutputFormat(b->params[j], GR_NVJPEG_OUTPUT_RGBI) != GR_NVJPEG_SUCCESS) {
+      nj->JpegStateDestroy(state);
+      return;
+    }
+  }
+  b->state = state;
 }
 
 /* Decodes jobs[first..first+n) (the ones still OK) into their device buffers. */
@@ -238,6 +312,8 @@ static int decode_range(gr_batcher *b, gr_jpeg_job **jobs, int n, uint8_t *dbuf)
     images[i].pitch[0] = (size_t)jobs[i]->width * GR_CHANNELS;
   }
   int s = GR_NVJPEG_SUCCESS;
+  if (!b->state) reset_decoder(b);
+  if (!b->state) return 6; /* NVJPEG_STATUS_EXECUTION_FAILED */
   if (b->initialised_batch != n) {
     s = nj->DecodeBatchedInitialize(b->handle, b->state, n, 1, GR_NVJPEG_OUTPUT_RGBI);
     b->initialised_batch = s == GR_NVJPEG_SUCCESS ? n : 0;
@@ -246,14 +322,80 @@ static int decode_range(gr_batcher *b, gr_jpeg_job **jobs, int n, uint8_t *dbuf)
     s = nj->DecodeBatchedEx(b->handle, b->state, datas, lengths, images, b->params,
                             b->stream);
   }
-  if (s != GR_NVJPEG_SUCCESS) b->initialised_batch = 0; /* nvJPEG asks for a new initialise */
+  if (s != GR_NVJPEG_SUCCESS) reset_decoder(b);
   return s;
+}
+
+/* The canary: bytes put in the last GR_CANARY bytes of each image's decode buffer before the
+ * decode and read back after the resize. Still there: the hardware decoder reported success but
+ * did not write the image (seen on H100 under concurrent batches). */
+#define GR_CANARY 32
+static const uint8_t g_canary[GR_CANARY] = {
+    0x3c, 0xa7, 0x11, 0xf0, 0x5e, 0x82, 0xd9, 0x26, 0x4b, 0xe3, 0x70, 0x1d, 0x95, 0xc8, 0x07, 0x6a,
+    0xb2, 0x39, 0xee, 0x54, 0x8f, 0x13, 0xca, 0x61, 0xfd, 0x2e, 0x98, 0x45, 0x7b, 0xd0, 0x0c, 0xa3};
+
+static size_t src_bytes(const gr_jpeg_job *j) {
+  return (size_t)j->width * j->height * GR_CHANNELS;
+}
+
+/* canary holds the pattern, then the read-back of job slot i at canary + GR_CANARY * (i + 1). */
+static int canary_intact(const uint8_t *canary, int i) {
+  return memcmp(canary + GR_CANARY * (size_t)(i + 1), canary, GR_CANARY) == 0;
+}
+
+/* Decodes jobs[0..n) (the ones still OK) and queues each one's resize, download and canary
+ * read-back (into slot 0..n-1). The hardware decoder neither waits for earlier work on its
+ * stream nor is reliably waited for by later work (see the top), so the decode sits between two
+ * host synchronisations. Returns a cudaError_t; the caller synchronises once more. */
+static cudaError_t decode_resize(gr_batcher *b, gr_jpeg_job **jobs, int n, uint8_t *dp,
+                                 uint8_t *canary) {
+  cudaError_t e;
+  for (int i = 0; i < n; i++) {
+    gr_jpeg_job *j = jobs[i];
+    if (j->status != GR_OK) continue;
+    if ((e = cudaMemcpyAsync(dp + j->off_src + src_bytes(j) - GR_CANARY, canary, GR_CANARY,
+                             cudaMemcpyHostToDevice, b->stream)))
+      return e;
+  }
+  if ((e = cudaStreamSynchronize(b->stream))) return e;
+  int s = decode_range(b, jobs, n, dp);
+  if ((e = cudaStreamSynchronize(b->stream))) return e;
+  if (s != GR_NVJPEG_SUCCESS && n > 1) {
+    /* One image may spoil the batch: decode them one by one so the others still succeed. */
+    for (int i = 0; i < n; i++) {
+      if (jobs[i]->status != GR_OK) continue;
+      int si = decode_range(b, &jobs[i], 1, dp);
+      if ((e = cudaStreamSynchronize(b->stream))) return e;
+      if (si != GR_NVJPEG_SUCCESS) job_refused(jobs[i], si);
+    }
+  } else if (s != GR_NVJPEG_SUCCESS) {
+    job_refused(jobs[0], s);
+  }
+  for (int i = 0; i < n; i++) {
+    gr_jpeg_job *j = jobs[i];
+    if (j->status != GR_OK) continue;
+    gr_resize_desc desc;
+    gr_gpu_desc_init(&desc, j->h, j->v, &j->tables, dp + j->off_tables, dp + j->off_src,
+                     (size_t)j->width * GR_CHANNELS, GR_CHANNELS, dp + j->off_out,
+                     (float *)(dp + j->off_tmp));
+    if (gr_gpu_fault("launch")) {
+      job_fail(j, 1, 0, "injected fault: %s%s", "launch", "");
+      continue;
+    }
+    if ((e = (cudaError_t)gr_cuda_resize_launch(&desc, &j->tables.plan, b->stream)) ||
+        (e = cudaMemcpyAsync(b->pinned_out + j->off_host, dp + j->off_out, j->out_bytes,
+                             cudaMemcpyDeviceToHost, b->stream)) ||
+        (e = cudaMemcpyAsync(canary + GR_CANARY * (size_t)(i + 1),
+                             dp + j->off_src + src_bytes(j) - GR_CANARY, GR_CANARY,
+                             cudaMemcpyDeviceToHost, b->stream)))
+      return e;
+  }
+  return cudaSuccess;
 }
 
 static void run_batch(gr_batcher *b, gr_jpeg_job **jobs, int n) {
   gr_jpeg_device *d = b->dev;
   cudaError_t e;
-  void *dbuf = NULL;
   if (gr_gpu_fault("nvjpeg")) {
     fail_all(jobs, n, 1, 0, "injected fault: %s%s", "nvjpeg", "");
     return;
@@ -277,60 +419,37 @@ static void run_batch(gr_batcher *b, gr_jpeg_job **jobs, int n) {
     j->off_host = host;
     host = gr_align_up(host + j->out_bytes, GR_GPU_ALIGN);
   }
-  if ((e = (cudaError_t)gr_gpu_grow_pinned(&b->pinned_tables, &b->pinned_tables_cap, tables)) ||
+  size_t pinned_small = gr_align_up(tables, 64) + GR_CANARY * (size_t)(n + 1);
+  if ((e = (cudaError_t)gr_gpu_grow_pinned(&b->pinned_tables, &b->pinned_tables_cap,
+                                           pinned_small)) ||
       (e = (cudaError_t)gr_gpu_grow_pinned(&b->pinned_out, &b->pinned_out_cap, host)))
     goto cuda_fail;
   for (int i = 0; i < n; i++) {
     gr_gpu_tables_write(jobs[i]->h, jobs[i]->v, &jobs[i]->tables,
                         b->pinned_tables + jobs[i]->off_tables);
   }
-  e = d->pools ? cudaMallocAsync(&dbuf, total, b->stream) : cudaMalloc(&dbuf, total);
-  if (e != cudaSuccess) {
-    dbuf = NULL;
-    goto cuda_fail;
-  }
-  uint8_t *dp = dbuf;
+  if ((e = grow_device(b, total))) goto cuda_fail;
+  uint8_t *dp = b->device_buf;
+  uint8_t *canary = b->pinned_tables + gr_align_up(tables, 64); /* pattern, then n read-backs */
+  memcpy(canary, g_canary, GR_CANARY);
   if ((e = cudaMemcpyAsync(dp, b->pinned_tables, tables, cudaMemcpyHostToDevice, b->stream)))
     goto cuda_fail;
-
-  int s = decode_range(b, jobs, n, dp);
-  if (s != GR_NVJPEG_SUCCESS && n > 1) {
-    /* One image may spoil the batch: decode them one by one so the others still succeed.
-     * Each decode is waited for: re-initialising the state under a decode in flight corrupts
-     * it. A rare path (the header checks keep most refusals away). */
-    if ((e = cudaStreamSynchronize(b->stream))) goto cuda_fail;
-    for (int i = 0; i < n; i++) {
-      int si = decode_range(b, &jobs[i], 1, dp);
-      if ((e = cudaStreamSynchronize(b->stream))) goto cuda_fail;
-      if (si != GR_NVJPEG_SUCCESS)
-        job_fail(jobs[i], 0, 0, "nvJPEG decode: %s%s", gr_nvjpeg_status_name(si), "");
-    }
-  } else if (s != GR_NVJPEG_SUCCESS) {
-    job_fail(jobs[0], 0, 0, "nvJPEG decode: %s%s", gr_nvjpeg_status_name(s), "");
-  }
-  for (int i = 0; i < n; i++) {
-    gr_jpeg_job *j = jobs[i];
-    if (j->status != GR_OK) continue;
-    gr_resize_desc desc;
-    gr_gpu_desc_init(&desc, j->h, j->v, &j->tables, dp + j->off_tables, dp + j->off_src,
-                     (size_t)j->width * GR_CHANNELS, GR_CHANNELS, dp + j->off_out,
-                     (float *)(dp + j->off_tmp));
-    if (gr_gpu_fault("launch")) {
-      job_fail(j, 1, 0, "injected fault: %s%s", "launch", "");
-      continue;
-    }
-    if ((e = (cudaError_t)gr_cuda_resize_launch(&desc, &j->tables.plan, b->stream)) ||
-        (e = cudaMemcpyAsync(b->pinned_out + j->off_host, dp + j->off_out, j->out_bytes,
-                             cudaMemcpyDeviceToHost, b->stream)))
-      goto cuda_fail;
-  }
-  if (d->pools) {
-    e = cudaFreeAsync(dbuf, b->stream);
-    dbuf = NULL;
-    if (e) goto cuda_fail;
-  }
+  if ((e = decode_resize(b, jobs, n, dp, canary))) goto cuda_fail;
   if ((e = cudaStreamSynchronize(b->stream))) goto cuda_fail;
-  if (dbuf) cudaFree(dbuf);
+  for (int i = 0; i < n; i++) {
+    /* An image the hardware skipped still has its canary: decode it again alone, then give
+     * it to the CPU decoder if it is skipped again. */
+    if (jobs[i]->status != GR_OK || !canary_intact(canary, i)) continue;
+    reset_decoder(b);
+    if ((e = decode_resize(b, &jobs[i], 1, dp, canary))) goto cuda_fail;
+    if ((e = cudaStreamSynchronize(b->stream))) goto cuda_fail;
+    memmove(canary + GR_CANARY * (size_t)(i + 1), canary + GR_CANARY, GR_CANARY);
+    if (canary_intact(canary, i)) {
+      jobs[i]->status = GR_ERR_UNSUPPORTED;
+      snprintf(jobs[i]->message, sizeof jobs[i]->message,
+               "the hardware JPEG decoder skipped it twice");
+    }
+  }
   for (int i = 0; i < n; i++) {
     if (jobs[i]->status == GR_OK) jobs[i]->host_out = b->pinned_out + jobs[i]->off_host;
   }
@@ -339,11 +458,6 @@ static void run_batch(gr_batcher *b, gr_jpeg_job **jobs, int n) {
 cuda_fail:
   fail_all(jobs, n, 0, (int)e, "CUDA error in the JPEG batch: %s%s", cudaGetErrorString(e), "");
   cudaStreamSynchronize(b->stream);
-  if (dbuf) {
-    if (d->pools) cudaFreeAsync(dbuf, b->stream);
-    else cudaFree(dbuf);
-    cudaStreamSynchronize(b->stream);
-  }
   cudaError_t again = cudaGetLastError(); /* clear; a sticky error comes back at once */
   if (again != cudaSuccess && cudaGetLastError() != cudaSuccess) {
     for (int i = 0; i < n; i++) jobs[i]->broken = 1;
@@ -413,6 +527,9 @@ gr_status gr_gpu_jpeg_resize(const uint8_t *data, size_t length, int width, int 
   if (h->in_size != width || v->in_size != height) {
     return gr_fail(err, GR_ERR_INVALID_ARGUMENT, "gr_gpu_jpeg_resize: filters do not match");
   }
+  if ((size_t)width * height * GR_CHANNELS < GR_CANARY) {
+    return gr_fail(err, GR_ERR_UNSUPPORTED, "image too small for the GPU decoder");
+  }
   int id = gr_gpu_acquire(why, sizeof why);
   if (id < 0) {
     gr_gpu_count(GR_ERR_BACKEND, why);
@@ -438,7 +555,13 @@ gr_status gr_gpu_jpeg_resize(const uint8_t *data, size_t length, int width, int 
                      job.tables.plan.tmp_bytes + 4 * GR_GPU_ALIGN;
   job.status = GR_OK;
 
+  long queue_max = env_long("GPU_RESIZE_DECODE_QUEUE", g_batch_max, 0, 1 << 20); /* per call: tests set it */
   pthread_mutex_lock(&d->lock);
+  if (d->queued >= queue_max && d->running > 0) {
+    pthread_mutex_unlock(&d->lock);
+    gr_gpu_unacquire(id);
+    return gr_fail(err, GR_ERR_UNSUPPORTED, "GPU decoder busy (%ld waiting)", queue_max);
+  }
   if (d->tail) d->tail->next = &job;
   else d->head = &job;
   d->tail = &job;
@@ -462,6 +585,10 @@ gr_status gr_gpu_jpeg_resize(const uint8_t *data, size_t length, int width, int 
     pthread_mutex_lock(&d->lock);
     if (--job.batcher->readers == 0) pthread_cond_broadcast(&d->done);
     pthread_mutex_unlock(&d->lock);
+  }
+  if (st == GR_ERR_UNSUPPORTED) {
+    gr_gpu_unacquire(id); /* the request goes on, decoded on the CPU */
+    return gr_fail(err, st, "%s", job.message);
   }
   gr_gpu_release(id, st, job.injected, job.cuda_error, job.broken, job.message);
   if (st != GR_OK && job.status != GR_OK) return gr_fail(err, st, "%s", job.message);

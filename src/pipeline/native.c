@@ -238,19 +238,10 @@ gr_status gr_native_run_ex(const gr_request *req, const gr_input_header *header,
                    gr_format_name(plan.output_format));
   }
 
-  if (require_resize && !decoded) {
-    /* Decline before decoding when the decoder's shrink-on-load already gives the size. */
-    gr_plan probe = plan;
-    int w, h;
-    gr_native_decoded_size(&meta, &plan, &w, &h);
-    if (gr_plan_finish(req, w, h, meta.channels, &probe, err) == GR_OK && !probe.resize) {
-      return gr_fail(err, GR_ERR_UNSUPPORTED, "no resize step");
-    }
-  }
-
   gr_image img, owned = {0};
   int resized_alpha = 0, on_gpu = 0;
   char decode_note[GR_MESSAGE_MAX] = "";
+  /* The GPU decodes at full size, so it resizes even where shrink-on-load alone would do. */
   if (jpeg_resize && !decoded && gpu_decodable_jpeg(req, &meta)) {
     st = gpu_jpeg_decode_resize(req, &meta, jpeg_resize, &plan, &owned, err);
     if (st == GR_OK) {
@@ -260,6 +251,15 @@ gr_status gr_native_run_ex(const gr_request *req, const gr_input_header *header,
       return st;
     } else {
       snprintf(decode_note, sizeof decode_note, "JPEG decoded on the CPU: %.200s", err->message);
+    }
+  }
+  if (require_resize && !decoded && !on_gpu) {
+    /* Decline before decoding when the decoder's shrink-on-load already gives the size. */
+    gr_plan probe = plan;
+    int w, h;
+    gr_native_decoded_size(&meta, &plan, &w, &h);
+    if (gr_plan_finish(req, w, h, meta.channels, &probe, err) == GR_OK && !probe.resize) {
+      return gr_fail(err, GR_ERR_UNSUPPORTED, "no resize step");
     }
   }
   st = GR_OK;

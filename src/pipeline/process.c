@@ -94,12 +94,11 @@ static gr_status cpu_resize(const gr_image *src, const gr_filter *h, const gr_fi
   return gr_cpu_resize_with(src, h, v, dst, err);
 }
 
-/* GPU_RESIZE_GPU_DECODE=1 decodes JPEG on the GPU (nvJPEG, batched). Off by default: under
- * many concurrent requests some results still come out wrong (test/gpu/jpeg.test.js), so JPEG
- * decodes on the CPU (libjpeg-turbo with shrink-on-load) until that is fixed. */
+/* JPEG decodes on the GPU (nvJPEG's hardware decoder, batched) where the image qualifies;
+ * GPU_RESIZE_GPU_DECODE=0 keeps it on the CPU (libjpeg-turbo with shrink-on-load). */
 static int gpu_jpeg_enabled(void) {
   const char *env = getenv("GPU_RESIZE_GPU_DECODE");
-  return env && !strcmp(env, "1");
+  return !(env && !strcmp(env, "0"));
 }
 
 static gr_status default_runner(void *ctx, const gr_request *req, const gr_input_header *header,
@@ -233,7 +232,7 @@ void gr_backend_query(gr_backend backend, gr_backend_info *info) {
         snprintf(info->decoder, sizeof info->decoder, "nvjpeg-hardware");
       } else {
         snprintf(info->decoder, sizeof info->decoder, "libjpeg-turbo (%.200s)",
-                 gpu_jpeg_enabled() ? why : "GPU decode off; GPU_RESIZE_GPU_DECODE=1 turns it on");
+                 gpu_jpeg_enabled() ? why : "GPU decode off: GPU_RESIZE_GPU_DECODE=0");
       }
     }
   } else if (backend == GR_BACKEND_CPU) {

@@ -8,7 +8,7 @@
 
 // The GPU resize against the CPU path on the same decoded pixels: JPEG input decodes on the CPU
 // in this file (the nvJPEG path has its own tests in jpeg.test.js). Read per request by the C side.
-process.env.GPU_RESIZE_GPU_DECODE = '0'; // the default; set in case the caller's environment has 1
+process.env.GPU_RESIZE_GPU_DECODE = '0'; // these compare the GPU resize with the CPU's bit for bit: JPEG decodes on the CPU
 
 // More libuv workers than the default 4 so that many GPU requests really overlap (each request is
 // one napi async work item). Must be set before the pool starts; this file runs in its own process.
