@@ -2,9 +2,10 @@
   Adapted from sharp 0.35.5 (lib/input.js), Copyright 2013 Lovell Fuller and others.
   SPDX-License-Identifier: Apache-2.0
   Changes for gpu-resize: the input descriptor validation is sharp's, unchanged; inputs that
-  gpu-resize cannot produce (text, join, create noise, raw pixels deeper than 8 bits) throw a
-  clear "not supported yet" error after sharp's validation passes; metadata() maps the addon's
-  header probe to sharp's field names; file input is read in JS.
+  gpu-resize cannot produce (text, join, create noise, raw pixels deeper than 8 bits) set
+  `delegate` on the descriptor, and the constructor hands them to sharp (js/delegate.js), whose
+  constructor validates what is left; metadata() maps the addon's header probe to sharp's field
+  names; file input is read in JS.
 */
 'use strict';
 
@@ -33,8 +34,6 @@ const inputStreamParameters = [
   // Deprecated
   'openSlideLevel', 'pdfBackground', 'tiffSubifd'
 ];
-
-const notSupported = (what) => new Error(`gpu-resize: ${what} is not supported yet`);
 
 function _inputOptionsFromObject (obj) {
   const params = inputStreamParameters
@@ -86,8 +85,9 @@ function _createInputDescriptor (input, inputOptions, containerOptions) {
     inputDescriptor.buffer = [];
   } else if (Array.isArray(input)) {
     if (input.length > 1) {
-      // sharp joins the images together; gpu-resize does not
-      throw notSupported('joining an array of input images');
+      // sharp joins the images together (and validates them and the join options)
+      inputDescriptor.delegate = 'joining an array of input images';
+      return inputDescriptor;
     } else {
       throw new Error('Expected at least two images to join');
     }
@@ -231,7 +231,7 @@ function _createInputDescriptor (input, inputOptions, containerOptions) {
         }
       }
       if (inputDescriptor.rawDepth !== 'uchar') {
-        throw notSupported(`raw pixel input of depth ${inputDescriptor.rawDepth} (only 8-bit Buffer/Uint8Array/Uint8ClampedArray)`);
+        inputDescriptor.delegate = `raw pixel input of depth ${inputDescriptor.rawDepth}`;
       }
     }
     // Multi-page input (GIF, TIFF, PDF): stored, gpu-resize reads the first page only
@@ -361,7 +361,7 @@ function _createInputDescriptor (input, inputOptions, containerOptions) {
               throw is.invalidParameterError('create.noise.sigma', 'number between 0 and 10000', inputOptions.create.noise.sigma);
             }
           }
-          throw notSupported('create.noise');
+          inputDescriptor.delegate = 'create.noise input';
         } else if (is.defined(inputOptions.create.background)) {
           if (!is.inRange(inputOptions.create.channels, 3, 4)) {
             throw is.invalidParameterError('create.channels', 'number between 3 and 4', inputOptions.create.channels);
@@ -378,7 +378,8 @@ function _createInputDescriptor (input, inputOptions, containerOptions) {
     // Create a new image with text
     if (is.defined(inputOptions.text)) {
       if (is.object(inputOptions.text) && is.string(inputOptions.text.text)) {
-        throw notSupported('text input');
+        // sharp validates the other text options
+        inputDescriptor.delegate = 'text input';
       } else {
         throw new Error('Expected a valid string to create an image with text.');
       }
@@ -596,6 +597,9 @@ function rawMetadata (width, height, channels, size) {
 }
 
 function _metadata () {
+  if (this.options.input.delegate) {
+    return this._sharpMetadata();
+  }
   return this._readInput().then((src) => {
     const d = this.options.input;
     if (src.isRaw) {
