@@ -551,8 +551,9 @@ function mapMetadata (m, input, isBufferInput) {
   }
   out.channels = channels;
   out.depth = bits > 8 ? 'ushort' : 'uchar';
-  if (m.density > 0) {
-    out.density = m.density;
+  // As sharp: whole pixels per inch, only above 1 pixel per mm (libvips' default resolution)
+  if (m.density > 25.4) {
+    out.density = Math.round(m.density);
   }
   if (m.chromaSubsampling && chromaSubsamplingNames[m.chromaSubsampling]) {
     out.chromaSubsampling = chromaSubsamplingNames[m.chromaSubsampling] + (m.isCMYK ? ':4' : '');
