@@ -12,6 +12,7 @@
 const fs = require('node:fs');
 const is = require('./is');
 const native = require('./native');
+const { embeddedMetadata } = require('./embedded');
 
 const align = {
   left: 'low',
@@ -574,7 +575,8 @@ function mapMetadata (m, input, isBufferInput) {
   out.autoOrient = m.orientation >= 5
     ? { width: m.height, height: m.width }
     : { width: m.width, height: m.height };
-  return out;
+  // exif, icc, iptc, xmp(AsString) and PNG comments, where the JPEG, PNG or WebP header has them
+  return Object.assign(out, embeddedMetadata(m.format, input));
 }
 
 function rawMetadata (width, height, channels, size) {
