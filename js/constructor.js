@@ -16,7 +16,8 @@ const debuglog = util.debuglog('gpu-resize');
 /**
  * sharp(input?, options?) / new sharp(input?, options?)
  * See sharp's constructor documentation; the accepted inputs are a Buffer, ArrayBuffer,
- * TypedArray, file path, `{ raw }` pixels, `{ create }` or a Stream (no input).
+ * TypedArray, file path, `{ raw }` pixels, `{ create }` or a Stream (no input); text input,
+ * arrays of images to join, `create.noise` and raw pixels deeper than 8 bits run on sharp.
  */
 const Sharp = function (input, options) {
   // biome-ignore lint/complexity/noArguments: constructor factory
@@ -128,6 +129,10 @@ const Sharp = function (input, options) {
   // For delegation to sharp (js/delegate.js): the constructor's arguments and the builder calls
   this._source = { input, options };
   this._calls = [];
+  if (this.options.input.delegate) {
+    // An input only sharp produces (text, joined images, ...): sharp validates it and runs it
+    this._delegateInput(this.options.input.delegate);
+  }
   return this;
 };
 Object.setPrototypeOf(Sharp.prototype, stream.Duplex.prototype);

@@ -1,9 +1,11 @@
-// Delegation to sharp for the operations gpu-resize does not implement (blur, composite, ...).
+// Delegation to sharp for what gpu-resize does not implement: operations (blur, composite, ...),
+// inputs (text, joined arrays, create noise, raw pixels deeper than 8 bits) and outputs (jp2, jxl,
+// tile/Deep Zoom, raw deeper than 8 bits, .v files).
 //
-// Every public builder call on an instance is recorded (name and arguments, in order). When one
-// of them is an operation gpu-resize does not implement, the output step replays all of them on
-// require('sharp')(the same input) and reports info.backend = 'sharp'. sharp is an optional peer
-// dependency: without it those operations throw, naming the operation, when they are called.
+// Every public builder call on an instance is recorded (name and arguments, in order). When the
+// input or one of the calls is something gpu-resize does not implement, the output step replays
+// all of them on require('sharp')(the same input) and reports info.backend = 'sharp'. sharp is an
+// optional peer dependency: without it the constructor or call throws, naming what needs sharp.
 'use strict';
 
 const is = require('./is');
@@ -37,10 +39,26 @@ function loadSharp () {
   return sharpModule;
 }
 
-function notInstalled (name) {
+/** `what` names the operation ('blur()') or the input/output ('text input'). */
+function notInstalled (what) {
   return new Error(
-    `gpu-resize: ${name}() is not implemented by gpu-resize and runs on sharp, which is not installed (npm install sharp)`
+    `gpu-resize: ${what} is not implemented by gpu-resize and runs on sharp, which is not installed (npm install sharp)`
   );
+}
+
+/** sharp's module; throws naming `what` when it is not installed. */
+function requireSharp (what) {
+  const sharp = loadSharp();
+  if (!sharp) {
+    throw notInstalled(what);
+  }
+  return sharp;
+}
+
+function markDelegated (instance, what) {
+  if (!instance._delegatedTo) {
+    instance._delegatedTo = what;
+  }
 }
 
 /**
@@ -50,30 +68,61 @@ function notInstalled (name) {
  * @private
  */
 function _delegateOperation (name, args) {
-  const sharp = loadSharp();
-  if (!sharp) {
-    throw notInstalled(name);
-  }
+  const sharp = requireSharp(`${name}()`);
   sharp()[name](...args);
-  if (!this._delegatedTo) {
-    this._delegatedTo = name;
-  }
+  markDelegated(this, `${name}()`);
+}
+
+/**
+ * For an input gpu-resize cannot decode or produce (the constructor's descriptor says which):
+ * sharp's constructor validates the arguments with its own messages, and the instance is
+ * marked for delegation. Throws when sharp is not installed.
+ * @private
+ */
+function _delegateInput (what) {
+  const sharp = requireSharp(what);
+  sharp(...sharpInputArgs(this));
+  markDelegated(this, what);
+}
+
+/**
+ * For an output gpu-resize does not write, chosen by a file name's extension at toFile()
+ * (.dzi/.zip/.szi tiles, .v/.vips): marks the instance for delegation. Throws when sharp is not
+ * installed.
+ * @private
+ */
+function _delegateOutput (what) {
+  requireSharp(what);
+  markDelegated(this, what);
 }
 
 /** sharp's constructor arguments for this instance's input. @private */
 function sharpInputArgs (instance) {
   const d = instance.options.input;
   const { input, options } = instance._source || {};
+  if (Array.isArray(input) || is.typedArray(input)) {
+    // Joined images, and typed arrays whose element type is the raw pixel depth
+    return [input, options].filter(is.defined);
+  }
   // A plain-object first argument carries the input options (create, raw for a stream, ...)
   const inputOptions = is.plainObject(input) && !is.defined(options) ? input : options;
   if (is.string(d.file)) {
-    return [d.file, inputOptions];
+    return [d.file, inputOptions].filter(is.defined);
   }
   if (is.buffer(d.buffer)) {
-    // Buffer, typed array, ArrayBuffer or a finished input stream: the bytes gpu-resize holds
-    return [d.buffer, inputOptions];
+    // Buffer, ArrayBuffer or a finished input stream: the bytes gpu-resize holds
+    return [d.buffer, inputOptions].filter(is.defined);
   }
-  return [inputOptions];
+  return [inputOptions].filter(is.defined);
+}
+
+/** The recorded calls replayed on sharp: a sharp instance ready for its output. */
+function sharpPipeline (instance, sharp) {
+  let pipeline = sharp(...sharpInputArgs(instance));
+  for (const [name, args] of instance._calls) {
+    pipeline = pipeline[name](...args);
+  }
+  return pipeline;
 }
 
 /**
@@ -85,14 +134,7 @@ function _runOnSharp (done) {
   const fileOut = this.options.fileOut;
   let pipeline;
   try {
-    const sharp = loadSharp();
-    if (!sharp) {
-      throw notInstalled(this._delegatedTo);
-    }
-    pipeline = sharp(...sharpInputArgs(this).filter(is.defined));
-    for (const [name, args] of this._calls) {
-      pipeline = pipeline[name](...args);
-    }
+    pipeline = sharpPipeline(this, requireSharp(this._delegatedTo));
   } catch (err) {
     process.nextTick(done, err);
     return;
@@ -112,26 +154,30 @@ function _runOnSharp (done) {
  * @returns {Promise<Object>|Sharp}
  */
 function stats (callback) {
-  const sharp = loadSharp();
-  if (!sharp) {
-    throw notInstalled('stats');
-  }
-  const run = () => {
-    let pipeline = sharp(...sharpInputArgs(this).filter(is.defined));
-    for (const [name, args] of this._calls) {
-      pipeline = pipeline[name](...args);
-    }
-    return pipeline.stats();
-  };
-  const ready = this._isStreamInput()
-    ? new Promise((resolve) => this._whenStreamInFinished(() => {
-      this._flattenBufferIn();
+  const sharp = requireSharp('stats()');
+  return whenInputReady(this, () => sharpPipeline(this, sharp).stats(), callback);
+}
+
+/**
+ * metadata() of an input that only sharp reads (text, joined images, ...): sharp's.
+ * @private
+ */
+function _sharpMetadata () {
+  const sharp = requireSharp(this._delegatedTo);
+  return Promise.resolve().then(() => sharp(...sharpInputArgs(this)).metadata());
+}
+
+/** Runs fn once a stream input is complete; callback(err, result) or a Promise. */
+function whenInputReady (instance, fn, callback) {
+  const ready = instance._isStreamInput()
+    ? new Promise((resolve) => instance._whenStreamInFinished(() => {
+      instance._flattenBufferIn();
       resolve();
-    })).then(run)
-    : Promise.resolve().then(run);
+    })).then(fn)
+    : Promise.resolve().then(fn);
   if (is.fn(callback)) {
     ready.then((s) => callback(null, s), (err) => callback(err));
-    return this;
+    return instance;
   }
   return ready;
 }
@@ -168,7 +214,7 @@ module.exports = (Sharp, unsupported) => {
     copy._delegatedTo = this._delegatedTo;
     return copy;
   };
-  Object.assign(Sharp.prototype, { _delegateOperation, _runOnSharp, stats });
+  Object.assign(Sharp.prototype, { _delegateOperation, _delegateInput, _delegateOutput, _runOnSharp, _sharpMetadata, stats });
   Sharp.delegation = {
     /** Whether sharp is installed, so that operations gpu-resize lacks run on it. */
     get available () {

@@ -2,15 +2,17 @@
   Adapted from sharp 0.35.5 (lib/input.js), Copyright 2013 Lovell Fuller and others.
   SPDX-License-Identifier: Apache-2.0
   Changes for gpu-resize: the input descriptor validation is sharp's, unchanged; inputs that
-  gpu-resize cannot produce (text, join, create noise, raw pixels deeper than 8 bits) throw a
-  clear "not supported yet" error after sharp's validation passes; metadata() maps the addon's
-  header probe to sharp's field names; file input is read in JS.
+  gpu-resize cannot produce (text, join, create noise, raw pixels deeper than 8 bits) set
+  `delegate` on the descriptor, and the constructor hands them to sharp (js/delegate.js), whose
+  constructor validates what is left; metadata() maps the addon's header probe to sharp's field
+  names; file input is read in JS.
 */
 'use strict';
 
 const fs = require('node:fs');
 const is = require('./is');
 const native = require('./native');
+const { embeddedMetadata } = require('./embedded');
 
 const align = {
   left: 'low',
@@ -33,8 +35,6 @@ const inputStreamParameters = [
   // Deprecated
   'openSlideLevel', 'pdfBackground', 'tiffSubifd'
 ];
-
-const notSupported = (what) => new Error(`gpu-resize: ${what} is not supported yet`);
 
 function _inputOptionsFromObject (obj) {
   const params = inputStreamParameters
@@ -86,8 +86,9 @@ function _createInputDescriptor (input, inputOptions, containerOptions) {
     inputDescriptor.buffer = [];
   } else if (Array.isArray(input)) {
     if (input.length > 1) {
-      // sharp joins the images together; gpu-resize does not
-      throw notSupported('joining an array of input images');
+      // sharp joins the images together (and validates them and the join options)
+      inputDescriptor.delegate = 'joining an array of input images';
+      return inputDescriptor;
     } else {
       throw new Error('Expected at least two images to join');
     }
@@ -231,7 +232,7 @@ function _createInputDescriptor (input, inputOptions, containerOptions) {
         }
       }
       if (inputDescriptor.rawDepth !== 'uchar') {
-        throw notSupported(`raw pixel input of depth ${inputDescriptor.rawDepth} (only 8-bit Buffer/Uint8Array/Uint8ClampedArray)`);
+        inputDescriptor.delegate = `raw pixel input of depth ${inputDescriptor.rawDepth}`;
       }
     }
     // Multi-page input (GIF, TIFF, PDF): stored, gpu-resize reads the first page only
@@ -361,7 +362,7 @@ function _createInputDescriptor (input, inputOptions, containerOptions) {
               throw is.invalidParameterError('create.noise.sigma', 'number between 0 and 10000', inputOptions.create.noise.sigma);
             }
           }
-          throw notSupported('create.noise');
+          inputDescriptor.delegate = 'create.noise input';
         } else if (is.defined(inputOptions.create.background)) {
           if (!is.inRange(inputOptions.create.channels, 3, 4)) {
             throw is.invalidParameterError('create.channels', 'number between 3 and 4', inputOptions.create.channels);
@@ -378,7 +379,8 @@ function _createInputDescriptor (input, inputOptions, containerOptions) {
     // Create a new image with text
     if (is.defined(inputOptions.text)) {
       if (is.object(inputOptions.text) && is.string(inputOptions.text.text)) {
-        throw notSupported('text input');
+        // sharp validates the other text options
+        inputDescriptor.delegate = 'text input';
       } else {
         throw new Error('Expected a valid string to create an image with text.');
       }
@@ -550,8 +552,9 @@ function mapMetadata (m, input, isBufferInput) {
   }
   out.channels = channels;
   out.depth = bits > 8 ? 'ushort' : 'uchar';
-  if (m.density > 0) {
-    out.density = m.density;
+  // As sharp: whole pixels per inch, only above 1 pixel per mm (libvips' default resolution)
+  if (m.density > 25.4) {
+    out.density = Math.round(m.density);
   }
   if (m.chromaSubsampling && chromaSubsamplingNames[m.chromaSubsampling]) {
     out.chromaSubsampling = chromaSubsamplingNames[m.chromaSubsampling] + (m.isCMYK ? ':4' : '');
@@ -572,7 +575,8 @@ function mapMetadata (m, input, isBufferInput) {
   out.autoOrient = m.orientation >= 5
     ? { width: m.height, height: m.width }
     : { width: m.width, height: m.height };
-  return out;
+  // exif, icc, iptc, xmp(AsString) and PNG comments, where the JPEG, PNG or WebP header has them
+  return Object.assign(out, embeddedMetadata(m.format, input));
 }
 
 function rawMetadata (width, height, channels, size) {
@@ -596,6 +600,9 @@ function rawMetadata (width, height, channels, size) {
 }
 
 function _metadata () {
+  if (this.options.input.delegate) {
+    return this._sharpMetadata();
+  }
   return this._readInput().then((src) => {
     const d = this.options.input;
     if (src.isRaw) {

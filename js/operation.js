@@ -2,17 +2,18 @@
   Adapted from sharp 0.35.5 (lib/operation.js), Copyright 2013 Lovell Fuller and others.
   SPDX-License-Identifier: Apache-2.0
   rotate(), autoOrient(), flip() and flop() keep sharp's option storage. Difference: rotate()
-  by an angle that is not a multiple of 90 throws (gpu-resize has no arbitrary-angle rotation).
+  by an angle that is not a multiple of 90 runs on sharp (js/delegate.js): gpu-resize has no
+  arbitrary-angle rotation.
 */
 'use strict';
 
 const is = require('./is');
 
 /**
- * Rotate the output image by a multiple of 90 degrees, or auto-orient with no angle
- * (see sharp's rotate()).
+ * Rotate the output image, or auto-orient with no angle (see sharp's rotate()). Multiples of 90
+ * run natively; other angles on sharp.
  * @param {number} [angle]
- * @param {Object} [options] - accepted for compatibility; `background` only applies to other angles
+ * @param {Object} [options] - `background`, for angles that are not multiples of 90
  * @returns {Sharp}
  */
 function rotate (angle, options) {
@@ -27,7 +28,8 @@ function rotate (angle, options) {
   if (is.integer(angle) && !(angle % 90)) {
     this.options.angle = angle;
   } else if (is.number(angle)) {
-    throw new Error(`gpu-resize: rotate() supports only multiples of 90 degrees natively, received ${angle}`);
+    // sharp validates options.background and rotates
+    this._delegateOperation('rotate', [angle, options]);
   } else {
     throw is.invalidParameterError('angle', 'numeric', angle);
   }

@@ -42,8 +42,6 @@ const errJp2Save = () => new Error('JP2 output requires libvips with support for
 
 const bitdepthFromColourCount = (colours) => 1 << 32 - Math.clz32(Math.ceil(Math.log2(colours)) - 1);
 
-const notSupported = (name) => new Error(`gpu-resize: ${name}() is not supported yet`);
-
 /**
  * Write output image data to a file (see sharp's toFile()).
  * The output format is the one set by a format method, else taken from the extension,
@@ -60,6 +58,12 @@ function toFile (fileOut, callback) {
     err = new Error('Cannot use same file for input and output');
   } else if (jp2Regex.test(path.extname(fileOut)) && !this.constructor.format.jp2.output.file) {
     err = errJp2Save();
+  } else {
+    try {
+      this._delegateFileOutput(fileOut);
+    } catch (e) {
+      err = e;
+    }
   }
   if (err) {
     if (is.fn(callback)) {
@@ -523,7 +527,8 @@ function raw (options) {
         throw is.invalidParameterError('depth', 'one of: char, uchar, short, ushort, int, uint, float, complex, double, dpcomplex', options.depth);
       }
       if (options.depth !== 'uchar') {
-        throw new Error(`gpu-resize: raw() output of depth ${options.depth} is not supported yet (only uchar)`);
+        // Deeper samples than the native path writes: sharp writes them
+        this._delegateOperation('raw', [options]);
       }
     }
   }
@@ -592,27 +597,34 @@ function _pushOut () {
 
 
 /**
- * JPEG 2000 output: sharp's prebuilt libvips (which gpu-resize uses too) has no OpenJPEG.
+ * JPEG 2000 output runs on sharp, which validates the options; sharp's prebuilt libvips has no
+ * OpenJPEG, so there it throws sharp's own 'JP2 output requires libvips with support for OpenJPEG'.
  * @returns {Sharp}
  */
-function jp2 (_options) {
-  if (!this.constructor.format.jp2.output.buffer) {
-    throw errJp2Save();
-  }
-  throw notSupported('jp2');
+function jp2 (options) {
+  this._delegateOperation('jp2', [options]);
+  return this;
 }
 
-/** JPEG-XL output: not supported (sharp's prebuilt libvips has no jxlsave either). */
-function jxl (_options) {
-  throw notSupported('jxl');
+/**
+ * JPEG-XL output runs on sharp (its prebuilt libvips has no jxlsave: the output step then
+ * rejects with sharp's error).
+ * @returns {Sharp}
+ */
+function jxl (options) {
+  this._delegateOperation('jxl', [options]);
+  return this;
 }
 
-/** Deep Zoom / tiled output: not supported. */
-function tile (_options) {
-  throw notSupported('tile');
+/** Deep Zoom / tiled output runs on sharp (a zip for toBuffer(), a directory for toFile()). */
+function tile (options) {
+  this._delegateOperation('tile', [options]);
+  return this;
 }
 
 // File extension -> output format, when no format method was called (as sharp's pipeline.cc).
+// Not listed, as there: .jxl and .dz write the input's format. .jp2 and friends are refused by
+// toFile() before this, as sharp does without OpenJPEG.
 const extensionFormats = new Map([
   ['.jpg', 'jpeg'],
   ['.jpeg', 'jpeg'],
@@ -623,17 +635,29 @@ const extensionFormats = new Map([
   ['.tiff', 'tiff'],
   ['.avif', 'heif'],
   ['.heic', 'heif'],
-  ['.heif', 'heif'],
-  ['.jp2', 'jp2'],
-  ['.jpx', 'jp2'],
-  ['.j2k', 'jp2'],
-  ['.j2c', 'jp2'],
-  ['.jxl', 'jxl'],
-  ['.dz', 'tile'],
-  ['.dzi', 'tile'],
-  ['.zip', 'tile'],
-  ['.v', 'vips']
+  ['.heif', 'heif']
 ]);
+
+// Outputs that only sharp writes, by file extension (sharp's IsDz, IsDzZip, IsV)
+const delegatedExtensions = new Map([
+  ['.dzi', 'Deep Zoom output (.dzi)'],
+  ['.zip', 'Deep Zoom output (.zip)'],
+  ['.szi', 'Deep Zoom output (.szi)'],
+  ['.v', 'vips format output (.v)'],
+  ['.vips', 'vips format output (.vips)']
+]);
+
+/**
+ * toFile() to an extension only sharp writes, with no format method called: hand the pipeline
+ * to sharp.
+ * @private
+ */
+function _delegateFileOutput (fileOut) {
+  const what = delegatedExtensions.get(path.extname(fileOut).toLowerCase());
+  if (what && this.options.formatOut === 'input') {
+    this._delegateOutput(what);
+  }
+}
 
 /**
  * The baton's output format for this pipeline: a format method's choice, else the
@@ -647,9 +671,6 @@ function _resolveFormatOut () {
   }
   if (format === 'heif') {
     return this.options.heifCompression === 'av1' ? 'avif' : 'heif';
-  }
-  if (format === 'jp2' || format === 'jxl' || format === 'tile' || format === 'vips') {
-    throw notSupported(format === 'vips' ? 'vips format output' : format);
   }
   return format;
 }
@@ -941,6 +962,7 @@ module.exports = (Sharp) => {
     _pipeline,
     _run,
     _resolveFormatOut,
+    _delegateFileOutput,
     _buildBaton
   });
 };

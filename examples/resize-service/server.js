@@ -8,6 +8,8 @@
 // without resizing. format=auto picks WebP when the client accepts it (Vary: Accept).
 // Limits: output dimensions (400), source file size and pixel count (413), images in flight
 // (503 with Retry-After). Run: node examples/resize-service/server.js --root <dir> [--port 8080]
+// options.onAdmit(req), if given, is called for each request admitted under the in-flight limit;
+// the request waits for the promise it returns (a test holds requests open with it).
 'use strict';
 
 const crypto = require('node:crypto');
@@ -155,12 +157,23 @@ function createResizeServer (overrides = {}) {
       return;
     }
     inFlight++;
-    res.on('close', () => inFlight--);
-    handle(req, res, options).catch((err) => {
-      const status = err instanceof HttpError ? err.status : 500;
-      res.writeHead(status, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store', ...(err.headers || {}) });
-      res.end(`${status === 500 ? 'internal error' : err.message}\n`);
-    });
+    // Released once the response is written (before the client can read it), or on abort
+    let released = false;
+    const release = () => {
+      if (!released) {
+        released = true;
+        inFlight--;
+      }
+    };
+    res.on('close', release);
+    Promise.resolve(options.onAdmit && options.onAdmit(req))
+      .then(() => handle(req, res, options))
+      .catch((err) => {
+        const status = err instanceof HttpError ? err.status : 500;
+        res.writeHead(status, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store', ...(err.headers || {}) });
+        res.end(`${status === 500 ? 'internal error' : err.message}\n`);
+      })
+      .finally(release);
   });
 }
 

@@ -96,19 +96,33 @@ test('delegate: without sharp installed an operation throws naming it; native ca
   const script = `
     const gpu = require(${JSON.stringify(path.resolve(__dirname, '..', '..', 'js'))});
     const out = { available: gpu.delegation.available, errors: {} };
-    for (const name of ['blur', 'composite', 'stats', 'withMetadata']) {
-      try { gpu(${JSON.stringify(jpg)})[name](); out.errors[name] = null; } catch (e) { out.errors[name] = e.message; }
+    const attempt = (key, fn) => { try { fn(); out.errors[key] = null; } catch (e) { out.errors[key] = e.message; } };
+    for (const name of ['blur', 'composite', 'stats', 'withMetadata', 'jp2', 'jxl', 'tile']) {
+      attempt(name + '()', () => gpu(${JSON.stringify(jpg)})[name]());
     }
-    gpu(${JSON.stringify(jpg)}).resize(10).toBuffer({ resolveWithObject: true }).then(({ info }) => {
+    attempt('rotate()', () => gpu(${JSON.stringify(jpg)}).rotate(45));
+    attempt('raw()', () => gpu(${JSON.stringify(jpg)}).raw({ depth: 'ushort' }));
+    attempt('text input', () => gpu({ text: { text: 'x' } }));
+    attempt('joining an array of input images', () => gpu([${JSON.stringify(jpg)}, ${JSON.stringify(jpg)}]));
+    attempt('create.noise input', () => gpu({ create: { width: 2, height: 2, channels: 3, noise: { type: 'gaussian' } } }));
+    attempt('raw pixel input of depth ushort', () => gpu(new Uint16Array(3), { raw: { width: 1, height: 1, channels: 3 } }));
+    gpu(${JSON.stringify(jpg)}).toFile(require('node:path').join(require('node:os').tmpdir(), 'gpu-resize-no-sharp.v')).catch((e) => {
+      out.errors['vips format output (.v)'] = e.message;
+      return gpu(${JSON.stringify(jpg)}).resize(10).toBuffer({ resolveWithObject: true });
+    }).then(({ info }) => {
       out.backend = info.backend;
       console.log(JSON.stringify(out));
     });`;
   const out = JSON.parse(execFileSync(process.execPath,
     ['--require', path.join(__dirname, 'fixtures', 'no-sharp.js'), '-e', script], { encoding: 'utf8' }));
   assert.equal(out.available, false);
-  for (const name of ['blur', 'composite', 'stats', 'withMetadata']) {
-    assert.equal(out.errors[name],
-      `gpu-resize: ${name}() is not implemented by gpu-resize and runs on sharp, which is not installed (npm install sharp)`);
+  const keys = ['blur()', 'composite()', 'stats()', 'withMetadata()', 'jp2()', 'jxl()', 'tile()', 'rotate()', 'raw()',
+    'text input', 'joining an array of input images', 'create.noise input', 'raw pixel input of depth ushort',
+    'vips format output (.v)'];
+  assert.deepEqual(Object.keys(out.errors).sort(), keys.slice().sort());
+  for (const what of keys) {
+    assert.equal(out.errors[what],
+      `gpu-resize: ${what} is not implemented by gpu-resize and runs on sharp, which is not installed (npm install sharp)`);
   }
   assert.ok(['gpu', 'cpu', 'vips'].includes(out.backend));
 });

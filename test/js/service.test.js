@@ -106,13 +106,36 @@ test('service: bad requests and limits', async () => {
 });
 
 test('service: over the in-flight limit answers 503 with Retry-After', async () => {
-  const base = await start({ maxInFlight: 1 });
-  const all = await Promise.all(Array.from({ length: 6 }, () => get(`${base}/images/photos/photo.jpg?w=2000`)));
-  const busy = all.filter((r) => r.status === 503);
-  const ok = all.filter((r) => r.status === 200);
-  assert.ok(busy.length >= 1, `statuses ${all.map((r) => r.status)}`);
-  assert.ok(ok.length >= 1);
-  assert.equal(busy[0].headers.get('retry-after'), '1');
-  // Once the burst is over the service takes requests again
+  // The first request is held once admitted, so the second one meets a full service
+  let admitted;
+  const firstAdmitted = new Promise((resolve) => { admitted = resolve; });
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  let calls = 0;
+  const base = await start({
+    maxInFlight: 1,
+    onAdmit: () => {
+      calls++;
+      if (calls === 1) {
+        admitted();
+        return held;
+      }
+      return undefined;
+    }
+  });
+  const first = get(`${base}/images/small.jpg?w=10`);
+  await firstAdmitted;
+  const busy = await get(`${base}/images/small.jpg?w=20`);
+  assert.equal(busy.status, 503);
+  assert.equal(busy.headers.get('retry-after'), '1');
+  assert.match(busy.body.toString(), /too many images in flight/);
+  assert.equal(calls, 1, 'a refused request is not admitted');
+  release();
+  const r = await first;
+  assert.equal(r.status, 200);
+  assert.equal((await sharp(r.body).metadata()).width, 10);
+  // The slot is free again once a response is written; errors free it too
+  assert.equal((await get(`${base}/images/junk.png?w=10`)).status, 422);
   assert.equal((await get(`${base}/images/small.jpg?w=10`)).status, 200);
+  assert.equal(calls, 3);
 });

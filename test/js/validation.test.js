@@ -226,33 +226,8 @@ for (const [name, fn] of valid) {
   });
 }
 
-// Known, documented differences: gpu-resize throws its own clear Error.
-test('difference: rotate by a non-multiple of 90 throws', () => {
-  assert.equal(catchSync(() => sharp(jpg).rotate(45)), null, 'sharp accepts it');
-  const err = catchSync(() => gpu(jpg).rotate(45));
-  assert.ok(err instanceof Error);
-  assert.match(err.message, /multiples of 90/);
-});
-
-test('difference: text, join and noise inputs are not supported', () => {
-  const text = () => gpu({ text: { text: 'hello' } });
-  assert.match(catchSync(text).message, /not supported/);
-  assert.match(catchSync(() => gpu([buf, buf])).message, /not supported/);
-  const noise = () => gpu({ create: { width: 1, height: 1, channels: 3, noise: { type: 'gaussian' } } });
-  assert.match(catchSync(noise).message, /not supported/);
-});
-
-test('difference: raw pixel input deeper than 8 bits is not supported', () => {
-  const err = catchSync(() => gpu(new Uint16Array(3), { raw: { width: 1, height: 1, channels: 3 } }));
-  assert.match(err.message, /not supported/);
-  assert.match(catchSync(() => gpu(jpg).raw({ depth: 'ushort' })).message, /not supported/);
-});
-
-test('difference: jxl and tile output are not supported', () => {
-  assert.match(catchSync(() => gpu(jpg).jxl()).message, /jxl\(\) is not supported yet/);
-  assert.match(catchSync(() => gpu(jpg).tile()).message, /tile\(\) is not supported yet/);
-  assert.match(catchSync(() => gpu(jpg).toFormat('dz')).message, /tile\(\) is not supported yet/);
-});
+// What sharp accepts and gpu-resize does not do natively (rotate by any angle, text/join/noise
+// and deep raw inputs, jp2/jxl/tile/deep raw outputs) runs on sharp: test/js/delegate-io.test.js.
 
 test('every sharp method and static exists on gpu-resize', () => {
   for (const key of Object.keys(sharp.prototype)) {
