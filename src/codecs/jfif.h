@@ -18,4 +18,10 @@ extern const uint8_t gr_jfif_app0[GR_JFIF_APP0_LENGTH];
  * GR_ERR_ENCODE when buf does not start like a JPEG or cap is too small. */
 gr_status gr_jpeg_set_jfif_header(uint8_t *buf, size_t *length, size_t cap, gr_error *err);
 
+/* Reads the quantisation tables (DQT segments before SOS) of a JPEG into tables[id][0..63], in
+ * the stored (zigzag) order; bit id of *present is set for each table found. GR_ERR_DECODE when
+ * the segments are malformed. Lets a check compare two encoders' tables. */
+gr_status gr_jpeg_read_dqt(const uint8_t *jpeg, size_t length, uint16_t tables[4][64],
+                           int *present, gr_error *err);
+
 #endif

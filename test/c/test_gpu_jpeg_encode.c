@@ -232,11 +232,46 @@ static void test_jfif(void) {
   n = 10;
   CHECK(gr_jpeg_set_jfif_header(buf, &n, cap, &err) == GR_ERR_ENCODE);
   CHECK(gr_jpeg_set_jfif_header(NULL, &n, cap, &err) == GR_ERR_ENCODE);
+
+  /* DQT: libjpeg's q80 tables are Annex K's scaled by 40% (luma 16 -> 6, chroma 17 -> 7). */
+  uint16_t tables[4][64];
+  int present = 0;
+  CHECK(gr_jpeg_read_dqt(ref, length, tables, &present, &err) == GR_OK);
+  CHECK(present == 3);
+  CHECK(tables[0][0] == 6 && tables[1][0] == 7);
+  CHECK(tables[0][63] == (99 * 40 + 50) / 100 && tables[1][63] == (99 * 40 + 50) / 100);
+  memcpy(buf, ref, length);
+  buf[20 + 3] = 0x50; /* the first DQT now claims more bytes than it holds */
+  CHECK(gr_jpeg_read_dqt(buf, length, tables, &present, &err) == GR_ERR_DECODE);
+  memcpy(buf, ref, length);
+  buf[20 + 4] = 0x25; /* table id 5 */
+  CHECK(gr_jpeg_read_dqt(buf, length, tables, &present, &err) == GR_ERR_DECODE);
+  CHECK(gr_jpeg_read_dqt(ref, 3, tables, &present, &err) == GR_ERR_DECODE);
   free(buf);
   free(ref);
 }
 
 #ifdef GR_HAVE_CUDA
+/* 1 when the JPEG's quantisation tables are those libjpeg (the CPU encoder) writes for quality. */
+static int has_libjpeg_tables(const uint8_t *jpeg, size_t length, int quality) {
+  gr_image img;
+  gr_error err;
+  uint8_t *ref = NULL;
+  size_t ref_length = 0;
+  if (gr_image_alloc(&img, 8, 8, 3, &err) != GR_OK) return 0;
+  memset(img.data, 128, 8 * 8 * 3);
+  gr_jpeg_options o = {quality, 0, 0, 0};
+  gr_status s = gr_jpeg_encode(&img, &o, &ref, &ref_length, &err);
+  gr_image_free(&img);
+  uint16_t a[4][64], b[4][64];
+  int pa = 0, pb = 0;
+  int same = s == GR_OK && gr_jpeg_read_dqt(jpeg, length, a, &pa, &err) == GR_OK &&
+             gr_jpeg_read_dqt(ref, ref_length, b, &pb, &err) == GR_OK && pa == 3 && pb == 3 &&
+             memcmp(a, b, 2 * sizeof a[0]) == 0;
+  free(ref);
+  return same;
+}
+
 /* A w x h RGB test image: gradients with a little texture (JPEG-friendly, not trivial). */
 static void fill(uint8_t *p, int w, int h) {
   uint32_t s = 12345;
@@ -346,6 +381,13 @@ static void test_on_gpu(void) {
       char name[32];
       snprintf(name, sizeof name, "batch %d", i);
       check_jpeg(name, jpeg, length, rgb, w, h - 10 * i, 35.0);
+      /* The tables it says it used are the ones in the bitstream. */
+      const char *tables = gr_gpu_jpeg_encoder_tables(enc[i]);
+      CHECK_MSG(!strcmp(tables, "libjpeg") || !strcmp(tables, "nvjpeg"), "tables '%s'", tables);
+      if (!strcmp(tables, "libjpeg")) {
+        CHECK_MSG(has_libjpeg_tables(jpeg, length, 60 + 5 * i), "%s: not libjpeg's tables",
+                  name);
+      }
     }
     free(jpeg);
     CHECK(gr_gpu_jpeg_encode_retrieve(enc[i], &jpeg, &length, &err) == GR_ERR_INVALID_ARGUMENT);
