@@ -1,5 +1,6 @@
 /* Compiles only where CUDA's nvjpeg.h is installed: checks that src/gpu/nvjpeg_api.h (our own
- * declarations, so the addon builds without nvJPEG) agrees with the real header.
+ * declarations, so the addon builds without nvJPEG) agrees with the real header. Success is a
+ * silent compile (exit status 0):
  *   cc -std=c11 -fsyntax-only -I/usr/local/cuda/include -Isrc -Iinclude bench/nvjpeg/nvjpeg_check.c */
 #include <nvjpeg.h>
 
@@ -27,7 +28,45 @@ SAME(GR_NVJPEG_SCALE_1_BY_8, NVJPEG_SCALE_1_BY_8);
 SAME(GR_NVJPEG_FLAGS_DEFAULT, NVJPEG_FLAGS_DEFAULT);
 SAME(GR_NVJPEG_FLAGS_HW_DECODE_NO_PIPELINE, NVJPEG_FLAGS_HW_DECODE_NO_PIPELINE);
 SAME(GR_NVJPEG_FLAGS_UPSAMPLING_WITH_INTERPOLATION, NVJPEG_FLAGS_UPSAMPLING_WITH_INTERPOLATION);
+SAME(GR_NVJPEG_INPUT_RGB, NVJPEG_INPUT_RGB);
+SAME(GR_NVJPEG_INPUT_RGBI, NVJPEG_INPUT_RGBI);
+SAME(GR_NVJPEG_ENCODING_BASELINE_DCT, NVJPEG_ENCODING_BASELINE_DCT);
+SAME(GR_NVJPEG_ENCODING_PROGRESSIVE_DCT_HUFFMAN, NVJPEG_ENCODING_PROGRESSIVE_DCT_HUFFMAN);
 _Static_assert(sizeof(gr_nvjpeg_image) == sizeof(nvjpegImage_t), "nvjpegImage_t size");
+_Static_assert(sizeof(nvjpegEncoderState_t) == sizeof(gr_nvjpeg_enc_state), "encoder state size");
+_Static_assert(sizeof(nvjpegEncoderParams_t) == sizeof(gr_nvjpeg_enc_params), "params size");
+_Static_assert(sizeof(nvjpegChromaSubsampling_t) == sizeof(int), "enum size");
+_Static_assert(sizeof(nvjpegInputFormat_t) == sizeof(int), "enum size");
+_Static_assert(sizeof(nvjpegJpegEncoding_t) == sizeof(int), "enum size");
+
+/* The encoder's prototypes, exactly: our table declares them with void * handles and int
+ * enums, which is the same C ABI as these (the sizes above). */
+#define PROTO(fn, type) _Static_assert(_Generic(&fn, type: 1, default: 0), #fn " prototype")
+PROTO(nvjpegEncoderStateCreate,
+      nvjpegStatus_t (*)(nvjpegHandle_t, nvjpegEncoderState_t *, cudaStream_t));
+PROTO(nvjpegEncoderStateDestroy, nvjpegStatus_t (*)(nvjpegEncoderState_t));
+PROTO(nvjpegEncoderParamsCreate,
+      nvjpegStatus_t (*)(nvjpegHandle_t, nvjpegEncoderParams_t *, cudaStream_t));
+PROTO(nvjpegEncoderParamsDestroy, nvjpegStatus_t (*)(nvjpegEncoderParams_t));
+PROTO(nvjpegEncoderParamsSetQuality,
+      nvjpegStatus_t (*)(nvjpegEncoderParams_t, const int, cudaStream_t));
+PROTO(nvjpegEncoderParamsSetSamplingFactors,
+      nvjpegStatus_t (*)(nvjpegEncoderParams_t, const nvjpegChromaSubsampling_t, cudaStream_t));
+PROTO(nvjpegEncoderParamsSetOptimizedHuffman,
+      nvjpegStatus_t (*)(nvjpegEncoderParams_t, const int, cudaStream_t));
+PROTO(nvjpegEncoderParamsSetEncoding,
+      nvjpegStatus_t (*)(nvjpegEncoderParams_t, nvjpegJpegEncoding_t, cudaStream_t));
+PROTO(nvjpegEncodeImage,
+      nvjpegStatus_t (*)(nvjpegHandle_t, nvjpegEncoderState_t, const nvjpegEncoderParams_t,
+                         const nvjpegImage_t *, nvjpegInputFormat_t, int, int, cudaStream_t));
+PROTO(nvjpegEncodeRetrieveBitstream,
+      nvjpegStatus_t (*)(nvjpegHandle_t, nvjpegEncoderState_t, unsigned char *, size_t *,
+                         cudaStream_t));
+PROTO(nvjpegEncodeRetrieveBitstreamDevice,
+      nvjpegStatus_t (*)(nvjpegHandle_t, nvjpegEncoderState_t, unsigned char *, size_t *,
+                         cudaStream_t));
+PROTO(nvjpegEncoderParamsCopyQuantizationTables,
+      nvjpegStatus_t (*)(nvjpegEncoderParams_t, nvjpegJpegStream_t, cudaStream_t));
 _Static_assert(sizeof(nvjpegHandle_t) == sizeof(gr_nvjpeg_handle), "handle size");
 
 /* Argument counts and order: call each real function with our types' values. */

@@ -13,6 +13,22 @@ static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static gr_nvjpeg_api g_api;
 static int g_loaded;
 static char g_reason[GR_MESSAGE_MAX];
+static char g_encoder_reason[GR_MESSAGE_MAX];
+
+typedef struct gr_nvjpeg_symbol {
+  void **slot;
+  const char *name;
+} gr_nvjpeg_symbol;
+
+/* Resolves every symbol into its slot; returns the name of the first missing one, or NULL. */
+static const char *load_symbols(void *lib, gr_nvjpeg_symbol *symbols, size_t count) {
+  for (size_t i = 0; i < count; i++) {
+    void *p = dlsym(lib, symbols[i].name);
+    if (!p) return symbols[i].name;
+    memcpy(symbols[i].slot, &p, sizeof p);
+  }
+  return NULL;
+}
 
 /* Newest first; the unversioned name last (it is only present with the development files). */
 static const char *const kLibraries[] = {"libnvjpeg.so.13", "libnvjpeg.so.12", "libnvjpeg.so.11",
@@ -34,10 +50,7 @@ static void load_once(void) {
     snprintf(g_reason, sizeof g_reason, "libnvjpeg not found: %.200s", last ? last : "");
     return;
   }
-  struct {
-    void **slot;
-    const char *name;
-  } symbols[] = {
+  gr_nvjpeg_symbol decode[] = {
 #define SYM(field) {(void **)&g_api.field, "nvjpeg" #field}
       SYM(CreateEx), SYM(Destroy), SYM(JpegStateCreate), SYM(JpegStateDestroy),
       SYM(GetImageInfo), SYM(Decode), SYM(DecodeBatchedInitialize),
@@ -45,18 +58,35 @@ static void load_once(void) {
       SYM(DecodeParamsDestroy), SYM(DecodeParamsSetOutputFormat),
       SYM(DecodeParamsSetScaleFactor), SYM(JpegStreamCreate), SYM(JpegStreamDestroy),
       SYM(JpegStreamParse),
-#undef SYM
   };
-  for (size_t i = 0; i < sizeof symbols / sizeof symbols[0]; i++) {
-    void *p = dlsym(lib, symbols[i].name);
-    if (!p) {
-      snprintf(g_reason, sizeof g_reason, "libnvjpeg lacks %s", symbols[i].name);
-      dlclose(lib);
-      memset(&g_api, 0, sizeof g_api);
-      return;
-    }
-    memcpy(symbols[i].slot, &p, sizeof p);
+  const char *missing = load_symbols(lib, decode, sizeof decode / sizeof decode[0]);
+  if (missing) {
+    snprintf(g_reason, sizeof g_reason, "libnvjpeg lacks %s", missing);
+    dlclose(lib);
+    memset(&g_api, 0, sizeof g_api);
+    return;
   }
+  /* The encoder is a separate feature: without it decode still works. */
+  gr_nvjpeg_symbol encoder[] = {
+      SYM(EncoderStateCreate), SYM(EncoderStateDestroy), SYM(EncoderParamsCreate),
+      SYM(EncoderParamsDestroy), SYM(EncoderParamsSetQuality),
+      SYM(EncoderParamsSetSamplingFactors), SYM(EncoderParamsSetOptimizedHuffman),
+      SYM(EncoderParamsSetEncoding), SYM(EncodeImage), SYM(EncodeRetrieveBitstream),
+  };
+  missing = load_symbols(lib, encoder, sizeof encoder / sizeof encoder[0]);
+  if (missing) {
+    snprintf(g_encoder_reason, sizeof g_encoder_reason, "libnvjpeg lacks %s", missing);
+    for (size_t i = 0; i < sizeof encoder / sizeof encoder[0]; i++) *encoder[i].slot = NULL;
+  } else {
+    gr_nvjpeg_symbol optional[] = {
+        SYM(EncodeRetrieveBitstreamDevice), SYM(EncoderParamsCopyQuantizationTables),
+    };
+    for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++) {
+      load_symbols(lib, &optional[i], 1); /* a missing one stays NULL */
+    }
+    g_api.has_encoder = 1;
+  }
+#undef SYM
   g_loaded = 1;
 }
 
@@ -68,6 +98,17 @@ const gr_nvjpeg_api *gr_nvjpeg_load(char *reason, size_t reason_size) {
   }
   if (reason && reason_size) reason[0] = '\0';
   return &g_api;
+}
+
+int gr_nvjpeg_has_encoder(char *reason, size_t reason_size) {
+  char why[GR_MESSAGE_MAX];
+  const gr_nvjpeg_api *api = gr_nvjpeg_load(why, sizeof why);
+  if (api && api->has_encoder) {
+    if (reason && reason_size) reason[0] = '\0';
+    return 1;
+  }
+  if (reason && reason_size) snprintf(reason, reason_size, "%s", api ? g_encoder_reason : why);
+  return 0;
 }
 
 const char *gr_nvjpeg_status_name(int status) {

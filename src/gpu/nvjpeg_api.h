@@ -1,8 +1,9 @@
 /* The part of nvJPEG (CUDA's JPEG codec library) that gpu-resize uses, loaded at run time with
  * dlopen so that the addon builds and runs where libnvjpeg is absent (CI, CPU-only machines)
  * and picks it up where it is present. The declarations mirror nvjpeg.h (CUDA 11-13; the C ABI
- * is stable): handles are opaque pointers, enums are ints. bench/kernels/nvjpeg_check.c checks
- * the constants and the image struct against the real header on a machine that has it. */
+ * is stable): handles are opaque pointers, enums are ints. bench/nvjpeg/nvjpeg_check.c checks
+ * the constants, the image struct and the prototypes against the real header on a machine that
+ * has it. The encoder entry points are optional: a libnvjpeg without them still decodes. */
 #ifndef GR_NVJPEG_API_H
 #define GR_NVJPEG_API_H
 
@@ -15,6 +16,8 @@ typedef void *gr_nvjpeg_state;
 typedef void *gr_nvjpeg_stream;       /* nvjpegJpegStream_t: a parsed bitstream */
 typedef void *gr_nvjpeg_params;       /* nvjpegDecodeParams_t */
 typedef void *gr_cuda_stream;
+typedef void *gr_nvjpeg_enc_state;    /* nvjpegEncoderState_t */
+typedef void *gr_nvjpeg_enc_params;   /* nvjpegEncoderParams_t */
 
 /* nvjpegImage_t */
 typedef struct gr_nvjpeg_image {
@@ -48,7 +51,13 @@ enum {
   /* nvjpegCreateEx flags */
   GR_NVJPEG_FLAGS_DEFAULT = 0,
   GR_NVJPEG_FLAGS_HW_DECODE_NO_PIPELINE = 1, /* a batch's outputs are complete when it is */
-  GR_NVJPEG_FLAGS_UPSAMPLING_WITH_INTERPOLATION = 32 /* chroma upsampling like libjpeg's */
+  GR_NVJPEG_FLAGS_UPSAMPLING_WITH_INTERPOLATION = 32, /* chroma upsampling like libjpeg's */
+  /* nvjpegInputFormat_t (encoder input) */
+  GR_NVJPEG_INPUT_RGB = 3,
+  GR_NVJPEG_INPUT_RGBI = 5,
+  /* nvjpegJpegEncoding_t */
+  GR_NVJPEG_ENCODING_BASELINE_DCT = 0xc0,
+  GR_NVJPEG_ENCODING_PROGRESSIVE_DCT_HUFFMAN = 0xc2
 };
 
 typedef struct gr_nvjpeg_api {
@@ -78,11 +87,46 @@ typedef struct gr_nvjpeg_api {
   int (*JpegStreamDestroy)(gr_nvjpeg_stream stream);
   int (*JpegStreamParse)(gr_nvjpeg_handle handle, const unsigned char *data, size_t length,
                          int save_metadata, int save_stream, gr_nvjpeg_stream stream);
+
+  /* ---- Encoder: all NULL unless has_encoder ---- */
+  int has_encoder;
+  int (*EncoderStateCreate)(gr_nvjpeg_handle handle, gr_nvjpeg_enc_state *state,
+                            gr_cuda_stream stream);
+  int (*EncoderStateDestroy)(gr_nvjpeg_enc_state state);
+  int (*EncoderParamsCreate)(gr_nvjpeg_handle handle, gr_nvjpeg_enc_params *params,
+                             gr_cuda_stream stream);
+  int (*EncoderParamsDestroy)(gr_nvjpeg_enc_params params);
+  int (*EncoderParamsSetQuality)(gr_nvjpeg_enc_params params, int quality,
+                                 gr_cuda_stream stream);
+  int (*EncoderParamsSetSamplingFactors)(gr_nvjpeg_enc_params params, int chroma_subsampling,
+                                         gr_cuda_stream stream);
+  int (*EncoderParamsSetOptimizedHuffman)(gr_nvjpeg_enc_params params, int optimized,
+                                          gr_cuda_stream stream);
+  int (*EncoderParamsSetEncoding)(gr_nvjpeg_enc_params params, int encoding,
+                                  gr_cuda_stream stream);
+  int (*EncodeImage)(gr_nvjpeg_handle handle, gr_nvjpeg_enc_state state,
+                     gr_nvjpeg_enc_params params, const gr_nvjpeg_image *source,
+                     int input_format, int width, int height, gr_cuda_stream stream);
+  int (*EncodeRetrieveBitstream)(gr_nvjpeg_handle handle, gr_nvjpeg_enc_state state,
+                                 unsigned char *data, size_t *length, gr_cuda_stream stream);
+  /* Optional even with the encoder (NULL where this libnvjpeg lacks them). Device: the
+   * bitstream into device memory, stream-ordered. CopyQuantizationTables: the DQT tables of a
+   * parsed stream (how we give nvJPEG libjpeg's tables; it has no setter for raw tables). */
+  int (*EncodeRetrieveBitstreamDevice)(gr_nvjpeg_handle handle, gr_nvjpeg_enc_state state,
+                                       unsigned char *data, size_t *length,
+                                       gr_cuda_stream stream);
+  int (*EncoderParamsCopyQuantizationTables)(gr_nvjpeg_enc_params params,
+                                             gr_nvjpeg_stream jpeg_stream,
+                                             gr_cuda_stream stream);
 } gr_nvjpeg_api;
 
 /* Loads libnvjpeg once (thread-safe). Returns the table, or NULL with reason filled in
  * ("libnvjpeg not found: ..." or a missing symbol). GPU_RESIZE_NVJPEG=0 disables it. */
 const gr_nvjpeg_api *gr_nvjpeg_load(char *reason, size_t reason_size);
+
+/* 1 when the loaded libnvjpeg has the encoder entry points; else 0 with reason filled in (the
+ * decode table may still be there). */
+int gr_nvjpeg_has_encoder(char *reason, size_t reason_size);
 
 /* A short name for an nvjpegStatus_t. */
 const char *gr_nvjpeg_status_name(int status);
