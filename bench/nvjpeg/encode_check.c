@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_io.h"
 #include "codecs/codecs.h"
 #include "codecs/codecs_internal.h"
 #include "codecs/jfif.h"
@@ -30,28 +31,6 @@
 /* Bounds: the GPU output is a JPEG of the same quality as the CPU's. */
 #define MIN_PSNR_INPUT 35.0
 #define MIN_PSNR_VS_CPU 38.0
-
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
-}
-
-static unsigned char *read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  unsigned char *buf = n > 0 ? malloc((size_t)n) : NULL;
-  if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-    free(buf);
-    buf = NULL;
-  }
-  fclose(f);
-  *len = (size_t)n;
-  return buf;
-}
 
 static double psnr(const uint8_t *a, const uint8_t *b, size_t n) {
   double sum = 0;

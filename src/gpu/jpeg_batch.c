@@ -95,7 +95,6 @@ struct gr_batcher {
 typedef struct gr_jpeg_device {
   int id;
   int ok;                   /* the hardware decoder works on this device */
-  int pools;
   int max_smem;
   pthread_mutex_t lock;
   pthread_cond_t work;      /* jobs queued */
@@ -124,7 +123,6 @@ static long env_long(const char *name, long fallback, long lo, long hi) {
 
 static void *batcher_main(void *arg);
 
-/* Sets up device d (current): hardware decoder handle, batchers. 0 on success. */
 /* A hardware decoder handle. No pipelining: by default the hardware decoder holds images back
  * for the next call, so a batch's outputs would not all be written when its stream work is.
  * Interpolated chroma upsampling is libjpeg-turbo's (older nvJPEG lacks the flag). */
@@ -142,9 +140,46 @@ static int create_handle(gr_nvjpeg_handle *handle) {
   return s;
 }
 
+/* Opens the batcher's decoder: a hardware handle, its state, and the decode parameters of each
+ * batch slot (RGBI output). Returns an nvjpegStatus_t; on failure *step names the call that
+ * failed and b->state stays NULL. */
+static int open_decoder(gr_batcher *b, const char **step) {
+  const gr_nvjpeg_api *nj = g_nj;
+  gr_nvjpeg_state state = NULL;
+  int s;
+  b->initialised_batch = 0;
+  *step = "nvjpegCreateEx";
+  if ((s = create_handle(&b->handle)) != GR_NVJPEG_SUCCESS) return s;
+  *step = "nvjpegJpegStateCreate";
+  if ((s = nj->JpegStateCreate(b->handle, &state)) != GR_NVJPEG_SUCCESS) return s;
+  *step = "nvjpegDecodeParams";
+  for (int j = 0; j < g_batch_max; j++) {
+    if ((s = nj->DecodeParamsCreate(b->handle, &b->params[j])) != GR_NVJPEG_SUCCESS ||
+        (s = nj->DecodeParamsSetOutputFormat(b->params[j], GR_NVJPEG_OUTPUT_RGBI)) !=
+            GR_NVJPEG_SUCCESS) {
+      nj->JpegStateDestroy(state);
+      return s;
+    }
+  }
+  b->state = state;
+  return GR_NVJPEG_SUCCESS;
+}
+
+/* Destroys what open_decoder made (any part of it). */
+static void close_decoder(gr_batcher *b) {
+  const gr_nvjpeg_api *nj = g_nj;
+  for (int j = 0; j < g_batch_max; j++) {
+    if (b->params[j]) nj->DecodeParamsDestroy(b->params[j]);
+    b->params[j] = NULL;
+  }
+  if (b->state) nj->JpegStateDestroy(b->state);
+  b->state = NULL;
+  if (b->handle) nj->Destroy(b->handle);
+  b->handle = NULL;
+}
+
 /* Sets up device d (current): hardware decoder handles, batchers. 0 on success. */
 static int device_start(gr_jpeg_device *d, char *why, size_t why_size) {
-  const gr_nvjpeg_api *nj = g_nj;
   int s;
   pthread_mutex_init(&d->lock, NULL);
   pthread_cond_init(&d->work, NULL);
@@ -152,28 +187,21 @@ static int device_start(gr_jpeg_device *d, char *why, size_t why_size) {
   for (int i = 0; i < GR_BATCHERS; i++) {
     gr_batcher *b = &d->batchers[i];
     b->dev = d;
-    if ((s = create_handle(&b->handle)) != GR_NVJPEG_SUCCESS) {
-      snprintf(why, why_size, "no hardware JPEG decoder (nvjpegCreateEx: %s)",
-               gr_nvjpeg_status_name(s));
-      return -1;
-    }
     b->params = calloc((size_t)g_batch_max, sizeof *b->params);
     if (!b->params) return snprintf(why, why_size, "out of memory"), -1;
+    const char *step;
+    if ((s = open_decoder(b, &step)) != GR_NVJPEG_SUCCESS) {
+      if (!b->handle) {
+        snprintf(why, why_size, "no hardware JPEG decoder (%s: %s)", step,
+                 gr_nvjpeg_status_name(s));
+      } else {
+        snprintf(why, why_size, "%s: %s", step, gr_nvjpeg_status_name(s));
+      }
+      return -1;
+    }
     if (cudaStreamCreateWithFlags(&b->stream, cudaStreamNonBlocking) != cudaSuccess) {
       snprintf(why, why_size, "cudaStreamCreate: %s", cudaGetErrorString(cudaGetLastError()));
       return -1;
-    }
-    if ((s = nj->JpegStateCreate(b->handle, &b->state)) != GR_NVJPEG_SUCCESS) {
-      snprintf(why, why_size, "nvjpegJpegStateCreate: %s", gr_nvjpeg_status_name(s));
-      return -1;
-    }
-    for (int j = 0; j < g_batch_max; j++) {
-      if ((s = nj->DecodeParamsCreate(b->handle, &b->params[j])) != GR_NVJPEG_SUCCESS ||
-          (s = nj->DecodeParamsSetOutputFormat(b->params[j], GR_NVJPEG_OUTPUT_RGBI)) !=
-              GR_NVJPEG_SUCCESS) {
-        snprintf(why, why_size, "nvjpegDecodeParams: %s", gr_nvjpeg_status_name(s));
-        return -1;
-      }
     }
   }
   for (int i = 0; i < GR_BATCHERS; i++) {
@@ -208,7 +236,7 @@ static void init_once(void) {
   for (int i = 0; i < count; i++) {
     gr_jpeg_device *d = &g_devices[i];
     d->id = i;
-    if (!gr_gpu_device_info(i, &d->max_smem, &d->pools) || cudaSetDevice(i) != cudaSuccess) {
+    if (!gr_gpu_device_info(i, &d->max_smem, NULL) || cudaSetDevice(i) != cudaSuccess) {
       cudaGetLastError();
       continue;
     }
@@ -270,32 +298,13 @@ static cudaError_t grow_device(gr_batcher *b, size_t need) {
   return cudaSuccess;
 }
 
-/* A fresh decoder (handle, state, parameters) after the hardware decoder refused or skipped an
- * image: a decoder that saw a failure kept refusing or skipping later, valid images, and a new
- * state alone did not cure it. b->state stays NULL when this fails (the batch then fails). */
+/* A fresh decoder after the hardware decoder refused or skipped an image: a decoder that saw a
+ * failure kept refusing or skipping later, valid images, and a new state alone did not cure it.
+ * b->state stays NULL when this fails (the batch then fails). */
 static void reset_decoder(gr_batcher *b) {
-  const gr_nvjpeg_api *nj = g_nj;
-  b->initialised_batch = 0;
-  for (int j = 0; j < g_batch_max; j++) {
-    if (b->params[j]) nj->DecodeParamsDestroy(b->params[j]);
-    b->params[j] = NULL;
-  }
-  if (b->state) nj->JpegStateDestroy(b->state);
-  b->state = NULL;
-  if (b->handle) nj->Destroy(b->handle);
-  b->handle = NULL;
-  gr_nvjpeg_state state = NULL;
-  if (create_handle(&b->handle) != GR_NVJPEG_SUCCESS ||
-      nj->JpegStateCreate(b->handle, &state) != GR_NVJPEG_SUCCESS)
-    return;
-  for (int j = 0; j < g_batch_max; j++) {
-    if (nj->DecodeParamsCreate(b->handle, &b->params[j]) != GR_NVJPEG_SUCCESS ||
-        nj->DecodeParamsSetOutputFormat(b->params[j], GR_NVJPEG_OUTPUT_RGBI) != GR_NVJPEG_SUCCESS) {
-      nj->JpegStateDestroy(state);
-      return;
-    }
-  }
-  b->state = state;
+  const char *step;
+  close_decoder(b);
+  open_decoder(b, &step);
 }
 
 /* Decodes jobs[first..first+n) (the ones still OK) into their device buffers. */
