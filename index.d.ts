@@ -1867,6 +1867,10 @@ declare namespace sharp {
         backend: Backend;
         /** gpu-resize: why earlier backends were skipped or failed, when they were */
         fallbackReason?: string | undefined;
+        /** gpu-resize: true when nvJPEG decoded the JPEG input on the GPU */
+        gpuDecoded?: boolean | undefined;
+        /** gpu-resize: true when nvJPEG encoded the JPEG output on the GPU */
+        gpuEncoded?: boolean | undefined;
         /** gpu-resize, toBuffers(): the image this output's resize read (chained: a larger output) */
         resizedFrom?: { width: number; height: number; chained: boolean } | undefined;
         /** gpu-resize, toBuffers(): the size of the one decode the outputs shared */

@@ -172,6 +172,7 @@ typedef struct gr_result {
   int attention_x, attention_y;
   gr_backend backend;             /* the backend that produced the result */
   int gpu_decoded;                /* the GPU decoded the input (nvJPEG) */
+  int gpu_encoded;                /* the GPU encoded the output (nvJPEG) */
   char fallback_reason[GR_MESSAGE_MAX]; /* why earlier backends were skipped or failed, "" if none */
 } gr_result;
 

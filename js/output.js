@@ -807,6 +807,9 @@ function mapInfo (info, data) {
   if (info.gpuDecoded === true) {
     out.gpuDecoded = true;
   }
+  if (info.gpuEncoded === true) {
+    out.gpuEncoded = true;
+  }
   if (is.defined(info.fallbackReason)) {
     out.fallbackReason = info.fallbackReason;
   }

@@ -5,6 +5,7 @@
 
 #include "core/common.h"
 #include "core/filter.h"
+#include "gpu/jpeg_encode.h"
 
 /* 1 when a usable CUDA device is present (lazy initialisation, once). On 0, reason says why.
  * device/memory describe device 0. */
@@ -20,10 +21,12 @@ gr_status gr_gpu_resize(const gr_image *src, const gr_filter *horizontal,
  * see jpeg_batch.c) at its full width x height as RGB, resized with the filters (in_size =
  * width/height), and the result downloaded into dst (RGB, allocated here). One request of a
  * batch; blocks until its batch is done. GR_ERR_UNSUPPORTED when there is no nvJPEG or no
- * hardware decoder (decode on the CPU instead); GR_ERR_BACKEND when the batch failed. */
+ * hardware decoder (decode on the CPU instead); GR_ERR_BACKEND when the batch failed.
+ * encode (may be NULL): encode that region of the result on the GPU in the same batch; on
+ * GR_OK either encode->data holds the JPEG (dst stays empty) or dst holds the pixels. */
 gr_status gr_gpu_jpeg_resize(const uint8_t *data, size_t length, int width, int height,
                              const gr_filter *horizontal, const gr_filter *vertical,
-                             gr_image *dst, gr_error *err);
+                             gr_gpu_jpeg_output *encode, gr_image *dst, gr_error *err);
 /* 1 when gr_gpu_jpeg_resize can run (nvJPEG with a hardware decoder on some device). */
 int gr_gpu_jpeg_available(char *reason, size_t reason_size);
 

@@ -22,7 +22,7 @@ gr_status gr_gpu_resize(const gr_image *src, const gr_filter *horizontal,
 
 gr_status gr_gpu_jpeg_resize(const uint8_t *data, size_t length, int width, int height,
                              const gr_filter *horizontal, const gr_filter *vertical,
-                             gr_image *dst, gr_error *err) {
+                             gr_gpu_jpeg_output *encode, gr_image *dst, gr_error *err) {
   return gr_fail(err, GR_ERR_UNSUPPORTED, "GPU backend %s", kReason);
 }
 

@@ -8,8 +8,10 @@
  * (default 32) are there, bounded by GPU_RESIZE_GPU_MEMORY_MB of device memory per batch
  * (default 4096: later jobs wait, which is the back-pressure). A lone request therefore waits
  * at most the bound. The batch: one table upload, one nvjpegDecodeBatchedEx, one resize launch
- * and one download per job, one stream synchronisation. Two batchers per device alternate, so
- * one batch decodes while the other's results are copied out and encoded on the workers.
+ * per job, then per job either the JPEG encode of its output region (nvJPEG's encoder, when the
+ * request's output is that JPEG: only the bitstream comes back) or one download of the pixels.
+ * Two batchers per device alternate, so one batch decodes while the other's results are
+ * retrieved and handed back.
  *
  * Device memory: each batcher decodes into its own device buffer (cudaMalloc, grown between
  * batches), never into stream-ordered pool memory. nvJPEG's hardware decoder on H100 does not
@@ -65,11 +67,15 @@ typedef struct gr_jpeg_job {
   size_t off_tables, off_src, off_out, off_tmp, off_host; /* within the batch's buffers */
   size_t out_bytes;
   size_t device_bytes;
+  gr_gpu_jpeg_output *encode;       /* the request's, when the GPU encodes its output */
+  gr_gpu_jpeg_encoder *encoder;     /* borrowed by the request for that */
+  int encode_queued;
   /* Result, valid once done. */
   gr_status status;
   int injected, cuda_error, broken;
   char message[GR_MESSAGE_MAX];
   const uint8_t *host_out; /* in the batcher's pinned buffer until the job lets go of it */
+  int encoded;             /* encode->data holds the output; no pixels to read */
   gr_batcher *batcher;
   int done;
   struct gr_jpeg_job *next;
@@ -352,6 +358,49 @@ static int canary_intact(const uint8_t *canary, int i) {
   return memcmp(canary + GR_CANARY * (size_t)(i + 1), canary, GR_CANARY) == 0;
 }
 
+/* Queues the encode of the job's output region (device memory, just resized) on the batch's
+ * stream. 0 when it cannot (the reason goes to the request's note): its pixels are downloaded
+ * instead and the CPU encodes them. */
+static int queue_encode(gr_batcher *b, gr_jpeg_job *j, uint8_t *dp) {
+  gr_gpu_jpeg_output *o = j->encode;
+  size_t pitch = (size_t)j->h->out_size * GR_CHANNELS;
+  const uint8_t *region = dp + j->off_out + (size_t)o->region.top * pitch +
+                          (size_t)o->region.left * GR_CHANNELS;
+  gr_error err;
+  if (gr_gpu_jpeg_encode_queue(j->encoder, region, o->region.width, o->region.height, pitch,
+                               &o->options, b->stream, &err) != GR_OK) {
+    snprintf(o->note, sizeof o->note, "%s", err.message);
+    return 0;
+  }
+  j->encode_queued = 1;
+  return 1;
+}
+
+/* After the batch's synchronisation: the job's bitstream into its request's output. When that
+ * fails the pixels come back instead (queued on the stream: the caller synchronises). */
+static cudaError_t retrieve_encode(gr_batcher *b, gr_jpeg_job *j, uint8_t *dp) {
+  gr_gpu_jpeg_output *o = j->encode;
+  gr_error err;
+  j->encode_queued = 0;
+  if (gr_gpu_jpeg_encode_retrieve(j->encoder, &o->data, &o->length, &err) == GR_OK) {
+    j->encoded = 1;
+    return cudaSuccess;
+  }
+  snprintf(o->note, sizeof o->note, "%s", err.message);
+  return cudaMemcpyAsync(b->pinned_out + j->off_host, dp + j->off_out, j->out_bytes,
+                         cudaMemcpyDeviceToHost, b->stream);
+}
+
+/* Drops a queued encode whose input turned out not to be written (a skipped decode). */
+static void drop_encode(gr_jpeg_job *j) {
+  if (!j->encode_queued) return;
+  uint8_t *data = NULL;
+  size_t length = 0;
+  gr_error err;
+  j->encode_queued = 0;
+  if (gr_gpu_jpeg_encode_retrieve(j->encoder, &data, &length, &err) == GR_OK) free(data);
+}
+
 /* Decodes jobs[0..n) (the ones still OK) and queues each one's resize, download and canary
  * read-back (into slot 0..n-1). The hardware decoder neither waits for earlier work on its
  * stream nor is reliably waited for by later work (see the top), so the decode sits between two
@@ -391,10 +440,13 @@ static cudaError_t decode_resize(gr_batcher *b, gr_jpeg_job **jobs, int n, uint8
       job_fail(j, 1, 0, "injected fault: %s%s", "launch", "");
       continue;
     }
-    if ((e = (cudaError_t)gr_cuda_resize_launch(&desc, &j->tables.plan, b->stream)) ||
+    if ((e = (cudaError_t)gr_cuda_resize_launch(&desc, &j->tables.plan, b->stream))) return e;
+    /* The encode reads the resized image on the device; else the pixels come back. */
+    if (!(j->encoder && queue_encode(b, j, dp)) &&
         (e = cudaMemcpyAsync(b->pinned_out + j->off_host, dp + j->off_out, j->out_bytes,
-                             cudaMemcpyDeviceToHost, b->stream)) ||
-        (e = cudaMemcpyAsync(canary + GR_CANARY * (size_t)(i + 1),
+                             cudaMemcpyDeviceToHost, b->stream)))
+      return e;
+    if ((e = cudaMemcpyAsync(canary + GR_CANARY * (size_t)(i + 1),
                              dp + j->off_src + src_bytes(j) - GR_CANARY, GR_CANARY,
                              cudaMemcpyDeviceToHost, b->stream)))
       return e;
@@ -449,6 +501,7 @@ static void run_batch(gr_batcher *b, gr_jpeg_job **jobs, int n) {
     /* An image the hardware skipped still has its canary: decode it again alone, then give
      * it to the CPU decoder if it is skipped again. */
     if (jobs[i]->status != GR_OK || !canary_intact(canary, i)) continue;
+    drop_encode(jobs[i]);
     reset_decoder(b);
     if ((e = decode_resize(b, &jobs[i], 1, dp, canary))) goto cuda_fail;
     if ((e = cudaStreamSynchronize(b->stream))) goto cuda_fail;
@@ -459,6 +512,13 @@ static void run_batch(gr_batcher *b, gr_jpeg_job **jobs, int n) {
                "the hardware JPEG decoder skipped it twice");
     }
   }
+  int downloads = 0;
+  for (int i = 0; i < n; i++) {
+    if (jobs[i]->status != GR_OK || !jobs[i]->encode_queued) continue;
+    if ((e = retrieve_encode(b, jobs[i], dp))) goto cuda_fail;
+    downloads += !jobs[i]->encoded;
+  }
+  if (downloads && (e = cudaStreamSynchronize(b->stream))) goto cuda_fail;
   for (int i = 0; i < n; i++) {
     if (jobs[i]->status == GR_OK) jobs[i]->host_out = b->pinned_out + jobs[i]->off_host;
   }
@@ -515,7 +575,7 @@ static void *batcher_main(void *arg) {
     d->running--;
     for (int i = 0; i < n; i++) {
       jobs[i]->batcher = b;
-      if (jobs[i]->status == GR_OK) b->readers++;
+      if (jobs[i]->status == GR_OK && !jobs[i]->encoded) b->readers++;
       jobs[i]->done = 1;
     }
     pthread_cond_broadcast(&d->done);
@@ -525,9 +585,29 @@ static void *batcher_main(void *arg) {
 
 /* ---- a request ---- */
 
+/* Lends the job an encoder when the GPU can encode the request's output; else the reason goes
+ * to the note and the pixels will come back. */
+static void plan_encode(gr_jpeg_job *job, int device, gr_gpu_jpeg_output *encode) {
+  encode->data = NULL;
+  encode->length = 0;
+  encode->note[0] = '\0';
+  gr_rect *r = &encode->region;
+  if (r->width == 0) *r = (gr_rect){0, 0, job->h->out_size, job->v->out_size};
+  gr_error err;
+  if (r->left < 0 || r->top < 0 || r->width <= 0 || r->height <= 0 ||
+      r->left + r->width > job->h->out_size || r->top + r->height > job->v->out_size) {
+    snprintf(encode->note, sizeof encode->note, "GPU JPEG encode: region outside the image");
+  } else if (gr_gpu_jpeg_encode_supported(&encode->options, r->width, r->height, &err) != GR_OK ||
+             gr_gpu_jpeg_encoder_borrow(device, &job->encoder, &err) != GR_OK) {
+    snprintf(encode->note, sizeof encode->note, "%s", err.message);
+  } else {
+    job->encode = encode;
+  }
+}
+
 gr_status gr_gpu_jpeg_resize(const uint8_t *data, size_t length, int width, int height,
-                             const gr_filter *h, const gr_filter *v, gr_image *dst,
-                             gr_error *err) {
+                             const gr_filter *h, const gr_filter *v, gr_gpu_jpeg_output *encode,
+                             gr_image *dst, gr_error *err) {
   memset(dst, 0, sizeof *dst);
   char why[GR_MESSAGE_MAX];
   if (!gr_gpu_jpeg_available(why, sizeof why)) {
@@ -563,11 +643,13 @@ gr_status gr_gpu_jpeg_resize(const uint8_t *data, size_t length, int width, int 
   job.device_bytes = job.tables.bytes + (size_t)width * height * GR_CHANNELS + job.out_bytes +
                      job.tables.plan.tmp_bytes + 4 * GR_GPU_ALIGN;
   job.status = GR_OK;
+  if (encode) plan_encode(&job, id, encode);
 
   long queue_max = env_long("GPU_RESIZE_DECODE_QUEUE", g_batch_max, 0, 1 << 20); /* per call: tests set it */
   pthread_mutex_lock(&d->lock);
   if (d->queued >= queue_max && d->running > 0) {
     pthread_mutex_unlock(&d->lock);
+    gr_gpu_jpeg_encoder_return(job.encoder);
     gr_gpu_unacquire(id);
     return gr_fail(err, GR_ERR_UNSUPPORTED, "GPU decoder busy (%ld waiting)", queue_max);
   }
@@ -579,8 +661,13 @@ gr_status gr_gpu_jpeg_resize(const uint8_t *data, size_t length, int width, int 
   while (!job.done) pthread_cond_wait(&d->done, &d->lock);
   pthread_mutex_unlock(&d->lock);
 
+  gr_gpu_jpeg_encoder_return(job.encoder);
   gr_status st = job.status;
-  if (st == GR_OK) {
+  if (st != GR_OK && encode && encode->data) {
+    free(encode->data);
+    encode->data = NULL;
+  }
+  if (st == GR_OK && !job.encoded) { /* encoded: the output is in encode->data, no pixels */
     st = gr_image_alloc(dst, h->out_size, v->out_size, GR_CHANNELS, err);
     if (st == GR_OK) {
       for (int y = 0; y < v->out_size; y++) {

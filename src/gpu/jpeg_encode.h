@@ -47,6 +47,18 @@ typedef struct gr_gpu_jpeg_options {
   gr_gpu_jpeg_tables tables;
 } gr_gpu_jpeg_options;
 
+/* What gr_gpu_jpeg_resize (gpu.h) encodes in its batch, after the resize, instead of
+ * downloading the pixels: a region of the resized image with these options. */
+typedef struct gr_gpu_jpeg_output {
+  gr_gpu_jpeg_options options;
+  gr_rect region;             /* of the resized image; width 0: all of it */
+  /* Out: the JPEG (malloc'd, the caller frees it) when the GPU encoded it; NULL when the
+   * pixels came back instead (the CPU encodes them), with the reason in note. */
+  uint8_t *data;
+  size_t length;
+  char note[GR_MESSAGE_MAX];
+} gr_gpu_jpeg_output;
+
 /* The options part (gr_gpu_jpeg_options_from, gr_gpu_jpeg_encode_supported) is host code in
  * jpeg_encode_options.c, built with or without CUDA, so its answers are the same everywhere. */
 

@@ -145,6 +145,7 @@ napi_value gr_napi_result_info(napi_env env, const gr_result *r) {
   }
   gr_napi_set_string(env, info, "backend", gr_backend_name(r->backend));
   if (r->gpu_decoded) gr_napi_set_bool(env, info, "gpuDecoded", 1);
+  if (r->gpu_encoded) gr_napi_set_bool(env, info, "gpuEncoded", 1);
   if (r->fallback_reason[0]) gr_napi_set_string(env, info, "fallbackReason", r->fallback_reason);
   return info;
 }

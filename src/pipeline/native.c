@@ -170,11 +170,37 @@ static gr_status plan_filters(const gr_request *req, const gr_plan *plan, int wi
   return st;
 }
 
-/* Decode and resize in one GPU step (no shrink-on-load: the hardware decodes at full size).
- * GR_ERR_UNSUPPORTED leaves *plan untouched for the usual path. */
+/* GPU_RESIZE_GPU_ENCODE=1 encodes the JPEG output of GPU-decoded requests on the GPU too.
+ * Opt-in until it has been measured on a GPU machine (see the README). */
+static int gpu_encode_enabled(void) {
+  const char *env = getenv("GPU_RESIZE_GPU_ENCODE");
+  return env && !strcmp(env, "1");
+}
+
+/* The part of the resized image (out_w x out_h) that becomes the output when nothing but a
+ * crop and an extract follow the resize: the GPU can then encode it where it lies. 0 when other
+ * steps follow or the output is not JPEG. */
+static int final_region(const gr_plan *plan, int out_w, int out_h, gr_rect *region) {
+  if (plan->output_format != GR_FORMAT_JPEG || plan->post_orient_rotate || plan->post_flip ||
+      plan->post_flop || plan->post_rotate || plan->embed)
+    return 0;
+  gr_rect r = plan->crop ? plan->crop_rect : (gr_rect){0, 0, out_w, out_h};
+  if (plan->post_extract.width > 0) {
+    r.left += plan->post_extract.left;
+    r.top += plan->post_extract.top;
+    r.width = plan->post_extract.width;
+    r.height = plan->post_extract.height;
+  }
+  *region = r;
+  return 1;
+}
+
+/* Decode and resize in one GPU step (no shrink-on-load: the hardware decodes at full size),
+ * and the JPEG encode too where the resized image needs nothing else (enc->data then holds the
+ * output). GR_ERR_UNSUPPORTED leaves *plan untouched for the usual path. */
 static gr_status gpu_jpeg_decode_resize(const gr_request *req, const gr_metadata *meta,
                                         gr_jpeg_resize_fn jpeg_resize, gr_plan *plan,
-                                        gr_image *out, gr_error *err) {
+                                        gr_gpu_jpeg_output *enc, gr_image *out, gr_error *err) {
   gr_plan full = *plan;
   full.jpeg_shrink = 1;
   gr_status st = gr_plan_finish(req, meta->width, meta->height, 3, &full, err);
@@ -185,7 +211,10 @@ static gr_status gpu_jpeg_decode_resize(const gr_request *req, const gr_metadata
   if (plan_filters(req, &full, meta->width, meta->height, &h, &v, err) != GR_OK) {
     st = err->code = GR_ERR_UNSUPPORTED; /* the usual path reports it */
   } else {
-    st = jpeg_resize(req->input, req->input_length, meta->width, meta->height, &h, &v, out, err);
+    int encode = gpu_encode_enabled() && final_region(&full, h.out_size, v.out_size, &enc->region);
+    if (encode) gr_gpu_jpeg_options_from(&req->jpeg, 3, &enc->options);
+    st = jpeg_resize(req->input, req->input_length, meta->width, meta->height, &h, &v,
+                     encode ? enc : NULL, out, err);
   }
   gr_filter_free(&h);
   gr_filter_free(&v);
@@ -243,10 +272,26 @@ gr_status gr_native_run_ex(const gr_request *req, const gr_input_header *header,
   char decode_note[GR_MESSAGE_MAX] = "";
   /* The GPU decodes at full size, so it resizes even where shrink-on-load alone would do. */
   if (jpeg_resize && !decoded && gpu_decodable_jpeg(req, &meta)) {
-    st = gpu_jpeg_decode_resize(req, &meta, jpeg_resize, &plan, &owned, err);
+    gr_gpu_jpeg_output enc;
+    memset(&enc, 0, sizeof enc);
+    st = gpu_jpeg_decode_resize(req, &meta, jpeg_resize, &plan, &enc, &owned, err);
+    if (st == GR_OK && enc.data) {
+      res->data = enc.data;
+      res->length = enc.length;
+      res->width = enc.region.width;
+      res->height = enc.region.height;
+      res->channels = 3;
+      res->format = GR_FORMAT_JPEG;
+      res->gpu_decoded = 1;
+      res->gpu_encoded = 1;
+      return GR_OK;
+    }
     if (st == GR_OK) {
       img = owned;
       on_gpu = 1;
+      if (enc.note[0]) {
+        snprintf(decode_note, sizeof decode_note, "JPEG encoded on the CPU: %.200s", enc.note);
+      }
     } else if (st != GR_ERR_UNSUPPORTED) {
       return st;
     } else {

@@ -5,6 +5,7 @@
 
 #include "core/common.h"
 #include "core/filter.h"
+#include "gpu/jpeg_encode.h"
 
 /* Resizes src with the two filters into dst (allocated by the callee). */
 typedef gr_status (*gr_resize_fn)(const gr_image *src, const gr_filter *horizontal,
@@ -48,10 +49,12 @@ gr_status gr_process_routed(const gr_request *req, const gr_input_header *header
                             gr_native_runner runner, void *ctx, gr_result *res, gr_error *err);
 
 /* Decodes a JPEG (width x height, as stored) and resizes it with the filters in one step, into
- * dst (RGB, allocated by the callee): the GPU's batched nvJPEG path. */
+ * dst (RGB, allocated by the callee): the GPU's batched nvJPEG path. With encode (not NULL)
+ * it may also encode a region of the result as the final JPEG (see gr_gpu_jpeg_resize). */
 typedef gr_status (*gr_jpeg_resize_fn)(const uint8_t *data, size_t length, int width,
                                        int height, const gr_filter *horizontal,
-                                       const gr_filter *vertical, gr_image *dst, gr_error *err);
+                                       const gr_filter *vertical, gr_gpu_jpeg_output *encode,
+                                       gr_image *dst, gr_error *err);
 
 /* gr_native_run_decoded that, given jpeg_resize (and no decoded image), hands JPEG input it can decode to it (full-size
  * decode, no shrink-on-load), falling back to the usual decode when it answers

@@ -1,12 +1,17 @@
 /* The native pipeline's hook for the GPU JPEG path (gr_native_run_ex): which JPEGs it hands to
  * the decode-and-resize function (baseline, complete, plain resize), what it gives it (full
  * size, filters of the full-size plan), that GR_ERR_UNSUPPORTED falls back to the usual decode
- * with a note, and that other errors end the request. A fake hook stands in for the GPU. */
+ * with a note, and that other errors end the request; with GPU_RESIZE_GPU_ENCODE=1, which JPEG
+ * outputs it is asked to encode (only a crop or extract after the resize: the region to encode)
+ * and that pixels handed back are encoded on the CPU. A fake hook stands in for the GPU. */
+#define _POSIX_C_SOURCE 200809L /* setenv */
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "codecs/codecs.h"
+#include "codecs/codecs_internal.h"
 #include "cpu/cpu.h"
 #include "harness.h"
 #include "pipeline/pipeline.h"
@@ -14,12 +19,17 @@
 static int g_calls;
 static gr_status g_answer;
 static int g_width, g_height, g_out_w, g_out_h;
+static int g_encode;             /* the fake encodes when asked to */
+static int g_asked_to_encode;
+static gr_gpu_jpeg_output g_asked; /* what it was asked to encode */
 
 /* Decodes on the CPU at full size and resizes on the CPU: what the GPU does, near enough. */
 static gr_status fake_jpeg_resize(const uint8_t *data, size_t length, int width, int height,
-                                  const gr_filter *h, const gr_filter *v, gr_image *dst,
-                                  gr_error *err) {
+                                  const gr_filter *h, const gr_filter *v,
+                                  gr_gpu_jpeg_output *encode, gr_image *dst, gr_error *err) {
   g_calls++;
+  g_asked_to_encode = encode != NULL;
+  if (encode) g_asked = *encode;
   g_width = width;
   g_height = height;
   g_out_w = h->out_size;
@@ -34,11 +44,19 @@ static gr_status fake_jpeg_resize(const uint8_t *data, size_t length, int width,
   if (st != GR_OK) return st;
   st = gr_cpu_resize_with(&rgb, h, v, dst, err);
   gr_image_free(&rgb);
+  if (st != GR_OK || !encode || !g_encode) return st;
+  /* Encode the region as the GPU would, and keep no pixels. */
+  gr_image region = gr_image_view(dst, encode->region.left, encode->region.top,
+                                  encode->region.width, encode->region.height);
+  gr_jpeg_options jo = {encode->options.quality, encode->options.progressive,
+                       encode->options.chroma_444, encode->options.optimize_coding};
+  st = gr_jpeg_encode(&region, &jo, &encode->data, &encode->length, err);
+  gr_image_free(dst);
   return st;
 }
 
-static gr_status run(const uint8_t *data, size_t len, int w, int h, int fast_shrink,
-                     gr_result *res, gr_error *err) {
+static gr_status run_as(const uint8_t *data, size_t len, int w, int h, int fast_shrink,
+                        gr_format format, gr_fit fit, gr_result *res, gr_error *err) {
   gr_request req;
   gr_request_init(&req);
   req.input = data;
@@ -46,12 +64,19 @@ static gr_status run(const uint8_t *data, size_t len, int w, int h, int fast_shr
   req.resize_width = w;
   req.resize_height = h;
   req.fast_shrink_on_load = fast_shrink;
-  req.output_format = GR_FORMAT_RAW;
+  req.output_format = format;
+  req.fit = fit;
+  req.jpeg.quality = 70;
   gr_input_header header;
   gr_read_input_header(&req, &header);
   memset(res, 0, sizeof *res);
   g_calls = 0;
   return gr_native_run_ex(&req, &header, NULL, gr_cpu_resize_with, fake_jpeg_resize, 1, res, err);
+}
+
+static gr_status run(const uint8_t *data, size_t len, int w, int h, int fast_shrink,
+                     gr_result *res, gr_error *err) {
+  return run_as(data, len, w, h, fast_shrink, GR_FORMAT_RAW, GR_FIT_COVER, res, err);
 }
 
 int main(void) {
@@ -69,6 +94,44 @@ int main(void) {
   CHECK(res.gpu_decoded == 1);
   CHECK(res.width == 720 && res.height == 588 && res.channels == 3);
   CHECK(res.length == (size_t)720 * 588 * 3);
+  CHECK(!g_asked_to_encode && !res.gpu_encoded); /* raw output: nothing to encode */
+  gr_result_free(&res);
+
+  /* GPU encode is opt-in: without GPU_RESIZE_GPU_ENCODE=1 the hook is never asked. */
+  g_encode = 1;
+  unsetenv("GPU_RESIZE_GPU_ENCODE");
+  CHECK(run_as(photo, len, 400, 400, 1, GR_FORMAT_JPEG, GR_FIT_COVER, &res, &err) == GR_OK);
+  CHECK(g_calls == 1 && !g_asked_to_encode && !res.gpu_encoded && res.gpu_decoded);
+  gr_result_free(&res);
+  setenv("GPU_RESIZE_GPU_ENCODE", "1", 1);
+
+  /* JPEG output after a cover crop: the hook is asked to encode the crop of the resized image
+   * with the request's options, and its JPEG is the result. */
+  CHECK(run_as(photo, len, 400, 400, 1, GR_FORMAT_JPEG, GR_FIT_COVER, &res, &err) == GR_OK);
+  CHECK(g_asked_to_encode && g_asked.options.quality == 70 && g_asked.options.channels == 3);
+  CHECK(g_out_w == 490 && g_out_h == 400); /* 2725x2225 covers 400x400 at 490x400 */
+  CHECK(g_asked.region.left == 45 && g_asked.region.top == 0);
+  CHECK(g_asked.region.width == 400 && g_asked.region.height == 400);
+  CHECK(res.gpu_decoded == 1 && res.gpu_encoded == 1 && res.format == GR_FORMAT_JPEG);
+  CHECK(res.width == 400 && res.height == 400 && res.channels == 3);
+  gr_metadata meta;
+  CHECK(gr_read_metadata(res.data, res.length, &meta, &err) == GR_OK);
+  CHECK(meta.width == 400 && meta.height == 400);
+  gr_result_free(&res);
+
+  /* The hook hands pixels back instead (the GPU could not encode): the CPU encodes them. */
+  g_encode = 0;
+  CHECK(run_as(photo, len, 400, 400, 1, GR_FORMAT_JPEG, GR_FIT_COVER, &res, &err) == GR_OK);
+  CHECK(g_asked_to_encode && res.gpu_decoded == 1 && res.gpu_encoded == 0);
+  CHECK(res.width == 400 && res.height == 400 && res.format == GR_FORMAT_JPEG);
+  gr_result_free(&res);
+
+  /* PNG output, or a step after the resize (contain's embed): never asked to encode. */
+  CHECK(run_as(photo, len, 400, 400, 1, GR_FORMAT_PNG, GR_FIT_COVER, &res, &err) == GR_OK);
+  CHECK(g_calls == 1 && !g_asked_to_encode);
+  gr_result_free(&res);
+  CHECK(run_as(photo, len, 400, 400, 1, GR_FORMAT_JPEG, GR_FIT_CONTAIN, &res, &err) == GR_OK);
+  CHECK(g_calls == 1 && !g_asked_to_encode && res.width == 400 && res.height == 400);
   gr_result_free(&res);
 
   /* The hook says unsupported: the usual decode runs, and the result says why. */

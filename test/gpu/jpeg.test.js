@@ -8,6 +8,9 @@
 //   of the same request run alone (batches never mix results up).
 // - GPU_RESIZE_FAULT=nvjpeg:0.5 fails whole batches: every request still completes (on the CPU),
 //   counted as a GPU failure.
+// - JPEG output encoded on the GPU in the batch (nvJPEG's encoder, the crop region in place):
+//   against the same request encoded by libjpeg-turbo; GPU_RESIZE_FAULT=encode hands the pixels
+//   back to the CPU encoder.
 'use strict';
 
 const path = require('node:path');
@@ -19,6 +22,7 @@ const {
 
 // The GPU JPEG path is on by default (GPU_RESIZE_GPU_DECODE=0 turns it off); set in case the caller's environment has 0.
 process.env.GPU_RESIZE_GPU_DECODE = '1';
+process.env.GPU_RESIZE_GPU_ENCODE = '1'; // opt-in: these tests cover it
 // Made with libjpeg-turbo's tools from the photo: jpegtran -restart 2; cjpeg -sample 2x1.
 const RESTART = path.join(__dirname, '..', 'fixtures', 'restart-1200.jpg');
 const SUB422 = path.join(__dirname, '..', 'fixtures', 'subsampling-422.jpg');
@@ -152,7 +156,8 @@ test('1000 concurrent requests of mixed images, sizes and formats: each matches 
     [small, (i) => i.resize(401, 299, { fit: 'fill' }).raw()],
     [small, (i) => i.resize(1600, 1200).raw()],
     [png, (i) => i.resize(450, 350).raw()],
-    [RESTART, (i) => i.resize(640, 480).raw()]
+    [RESTART, (i) => i.resize(640, 480).raw()],
+    [medium, (i) => i.resize(500, 500, { position: 'right' }).jpeg({ quality: 90 })]
   ];
   const expected = [];
   for (const [input, build] of kinds) expected.push(await run(input, build, 'gpu'));
@@ -161,12 +166,14 @@ test('1000 concurrent requests of mixed images, sizes and formats: each matches 
   const results = await withEnv({ GPU_RESIZE_BACKEND: 'gpu' },
     () => Promise.all(order.map((k) => kinds[k][1](sharp(kinds[k][0])).toBuffer({ resolveWithObject: true }))));
   const delta = countersDelta(before, counters());
-  let gpuDecoded = 0;
+  let gpuDecoded = 0; let gpuEncoded = 0;
   for (const [i, r] of results.entries()) {
     await closeTo(r, expected[order[i]], `request ${i} (kind ${order[i]})`);
     if (r.info.gpuDecoded) gpuDecoded++;
+    if (r.info.gpuEncoded) gpuEncoded++;
   }
-  console.log(`  1000 requests: ${gpuDecoded} decoded on the GPU; counters ${JSON.stringify(delta)}`);
+  console.log(`  1000 requests: ${gpuDecoded} decoded on the GPU, ${gpuEncoded} encoded there; counters ${JSON.stringify(delta)}`);
+  assert.ok(gpuEncoded >= 100, `only ${gpuEncoded} GPU encodes`);
   assert.ok(gpuDecoded >= 700, `only ${gpuDecoded} GPU decodes`);
   assert.equal(delta.gpu.failures, 0);
 });
@@ -229,5 +236,64 @@ test('a busy GPU decoder hands new requests to the CPU decoder (GPU_RESIZE_DECOD
     // mixed up with another request's would be far below this.
     const s = stats(r.data, lone.data);
     assert.ok(s.psnr >= 30, `PSNR ${s.psnr} against the lone run`);
+  }
+});
+
+// The same request with the CPU encoder (GPU_RESIZE_GPU_ENCODE=0: GPU decode and resize, then
+// libjpeg-turbo), both decoded by sharp.
+async function againstCpuEncode (input, build, label) {
+  const gpu = await run(input, build, 'gpu');
+  const cpu = await withEnv({ GPU_RESIZE_GPU_ENCODE: '0' }, () => run(input, build, 'gpu'));
+  assert.equal(gpu.info.gpuEncoded, true, `${label}: not encoded on the GPU (${gpu.info.fallbackReason})`);
+  assert.notEqual(cpu.info.gpuEncoded, true);
+  assert.deepEqual([gpu.info.format, gpu.info.width, gpu.info.height, gpu.info.channels, gpu.info.size],
+    ['jpeg', cpu.info.width, cpu.info.height, 3, gpu.data.length], label);
+  const [gm, cm] = [await oracle(gpu.data).metadata(), await oracle(cpu.data).metadata()];
+  assert.deepEqual([gm.width, gm.height, gm.chromaSubsampling, gm.isProgressive],
+    [cm.width, cm.height, cm.chromaSubsampling, cm.isProgressive], `${label}: JPEG headers`);
+  const s = stats(await oracle(gpu.data).raw().toBuffer(), await oracle(cpu.data).raw().toBuffer());
+  const ratio = gpu.data.length / cpu.data.length;
+  console.log(`  ${label}: PSNR ${s.psnr.toFixed(2)} dB against libjpeg-turbo's encode, size x${ratio.toFixed(3)}`);
+  assert.ok(s.psnr >= 40, `${label}: PSNR ${s.psnr}`);
+  assert.ok(ratio > 0.8 && ratio < 1.25, `${label}: ${gpu.data.length} bytes against ${cpu.data.length}`);
+}
+
+test('JPEG output is encoded on the GPU in the batch: crops and extracts in place, options honoured', async () => {
+  requireGpu();
+  const photo = image(PHOTO);
+  const cases = [
+    ['720x588 cover q80', (i) => i.resize(720, 588).jpeg({ quality: 80 })],
+    ['400x400 cover left', (i) => i.resize(400, 400, { position: 'left' }).jpeg()],
+    ['600 wide, extract after', (i) => i.resize(600).extract({ left: 33, top: 17, width: 301, height: 203 }).jpeg({ quality: 90 })],
+    ['4:4:4 q95', (i) => i.resize(1000, 800, { fit: 'inside' }).jpeg({ quality: 95, chromaSubsampling: '4:4:4' })],
+    ['progressive', (i) => i.resize(800, 600).jpeg({ progressive: true })],
+    ['odd size', (i) => i.resize(333, 111, { fit: 'fill' }).jpeg({ optimiseCoding: false })]
+  ];
+  for (const [label, build] of cases) await againstCpuEncode(photo, build, label);
+});
+
+test('GPU encode faults and CPU-only outputs hand the pixels to the CPU encoder, losing nothing', async () => {
+  requireGpu();
+  const photo = image(PHOTO);
+  const build = (i) => i.resize(720, 588).jpeg();
+  const before = counters();
+  const results = await withEnv({ GPU_RESIZE_BACKEND: 'gpu', GPU_RESIZE_FAULT: 'encode:0.5' },
+    () => Promise.all(Array.from({ length: 100 }, () => build(sharp(photo)).toBuffer({ resolveWithObject: true }))));
+  const delta = countersDelta(before, counters());
+  const cpuEncoded = results.filter((r) => !r.info.gpuEncoded);
+  console.log(`  100 requests with encode:0.5: ${100 - cpuEncoded.length} GPU encodes, ${cpuEncoded.length} CPU encodes`);
+  assert.ok(cpuEncoded.length > 0 && cpuEncoded.length < 100);
+  for (const r of results) {
+    assert.equal(r.info.backend, 'gpu');
+    assert.deepEqual([r.info.width, r.info.height, r.info.format], [720, 588, 'jpeg']);
+    assert.equal((await oracle(r.data).metadata()).width, 720);
+  }
+  for (const r of cpuEncoded) assert.match(r.info.fallbackReason, /JPEG encoded on the CPU: injected fault: encode/);
+  assert.equal(delta.gpu.failures, 0, 'an encode the CPU took over is not a GPU failure');
+  // Steps after the resize that the encoder cannot do in place: the CPU encodes.
+  for (const b of [(i) => i.resize(400, 300, { fit: 'contain' }).jpeg(), (i) => i.resize(400, 300).flip().jpeg()]) {
+    const r = await run(photo, b, 'gpu');
+    assert.equal(r.info.backend, 'gpu');
+    assert.notEqual(r.info.gpuEncoded, true);
   }
 });
