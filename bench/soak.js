@@ -5,13 +5,16 @@
 // Error), nothing stalled, and memory is flat at the end.
 //
 //   node bench/soak.js [--requests 100000] [--inflight 1000] [--backends auto,cpu,vips,gpu]
-//                      [--sample-ms 1000] [--stall-s 120] [--out DIR]
+//                      [--sample-ms 1000] [--stall-s 120] [--max-seconds S] [--photo] [--out DIR]
 //
 // One worker process per backend in --backends (GPU_RESIZE_BACKEND is read by the addon per
 // request, so each process has its own): requests and the in-flight budget are split evenly and
 // run at the same time. 'auto' itself mixes backends (libvips for GIF input and the mks kernels,
 // the GPU for large images where one is). RSS is the sum over the workers. --out writes
 // DIR/soak.json and DIR/soak.md. Exit status 0 only when the soak passed.
+// --max-seconds: no new request after S seconds; those started are drained and reported (for a
+// machine lent for a bounded time). SIGTERM/SIGINT also report what was done before exiting.
+// --photo: the 2725x2225 benchmark photo joins the inputs (GPU decode and batches on a GPU).
 'use strict';
 
 const { fork, execFileSync } = require('node:child_process');
@@ -49,6 +52,10 @@ if (process.env.GR_SOAK_WORKER) {
     ['raw 256x256x3', pattern(256, 256, 3)],
     ['raw 300x200x4', pattern(300, 200, 4)]
   ];
+  if (process.env.GR_SOAK_PHOTO === '1') {
+    const photo = read(images, '2569067123_aca715a2ee_o.jpg');
+    good.push(['2569067123_aca715a2ee_o.jpg', photo], ['2569067123_aca715a2ee_o.jpg', photo]);
+  }
   // Bad inputs that every backend rejects whatever the options.
   const bad = ['jpeg-soi-only.jpg', 'jpeg-truncated-half.jpg', 'jpeg-bomb-65000x65000.jpg', 'png-zero-width.png',
     'png-idat-truncated.png', 'png-bomb-100000x100000.png', 'webp-truncated-half.webp', 'webp-riff-only.webp',
@@ -82,7 +89,7 @@ if (process.env.GR_SOAK_WORKER) {
     return { name, isBad, promise: img.toBuffer({ resolveWithObject: true }) };
   }
 
-  const total = Number(process.env.GR_SOAK_REQUESTS);
+  let total = Number(process.env.GR_SOAK_REQUESTS);
   const inflight = Number(process.env.GR_SOAK_INFLIGHT);
   const stats = {
     started: 0,
@@ -131,21 +138,27 @@ if (process.env.GR_SOAK_WORKER) {
         if (stats.started < total) {
           setImmediate(launch);
         } else if (active === 0) {
-          // settle, collect garbage, then the final figures
-          setTimeout(() => {
-            if (global.gc) global.gc();
-            setTimeout(() => {
-              report(true);
-              process.disconnect();
-            }, 1000);
-          }, 1000);
+          launch.finishIdle();
         }
       });
     }
   }
+  // settle, collect garbage, then the final figures
+  launch.finishIdle = () => setTimeout(() => {
+    if (global.gc) global.gc();
+    setTimeout(() => {
+      report(true);
+      process.disconnect();
+    }, 1000);
+  }, 1000);
   process.on('message', (m) => {
     if (m === 'sample') report(false);
     if (m === 'start') launch();
+    if (m === 'stop' && stats.started < total) {
+      total = stats.started; // drain what is in flight, then report as done
+      stats.stopped = true;
+      if (active === 0) launch.finishIdle();
+    }
   });
   process.send({ ready: true });
   return;
@@ -154,7 +167,7 @@ if (process.env.GR_SOAK_WORKER) {
 // ---- the coordinator ----
 
 function parseArgs (argv) {
-  const opts = { requests: 100000, inflight: 1000, backends: ['auto', 'cpu', 'vips', 'gpu'], sampleMs: 1000, stallS: 120, out: null };
+  const opts = { requests: 100000, inflight: 1000, backends: ['auto', 'cpu', 'vips', 'gpu'], sampleMs: 1000, stallS: 120, maxSeconds: 0, photo: false, out: null };
   for (let i = 0; i < argv.length; i++) {
     const [key, inline] = argv[i].split('=');
     const next = () => (inline !== undefined ? inline : argv[++i]);
@@ -164,6 +177,8 @@ function parseArgs (argv) {
       case '--backends': opts.backends = next().split(','); break;
       case '--sample-ms': opts.sampleMs = Number(next()); break;
       case '--stall-s': opts.stallS = Number(next()); break;
+      case '--max-seconds': opts.maxSeconds = Number(next()); break;
+      case '--photo': opts.photo = true; break;
       case '--out': opts.out = path.resolve(next()); break;
       default: throw new Error(`unknown option ${argv[i]}`);
     }
@@ -208,6 +223,7 @@ function main () {
         GR_SOAK_SEED: String(1234 + i),
         GR_SOAK_REQUESTS: String(requests),
         GR_SOAK_INFLIGHT: String(inflight),
+        GR_SOAK_PHOTO: opts.photo ? '1' : '0',
         GPU_RESIZE_BACKEND: backend
       }
     });
@@ -254,14 +270,29 @@ function main () {
     }
   };
   const timer = setInterval(sample, opts.sampleMs);
+  let stopTimer = null;
+  if (opts.maxSeconds > 0) {
+    stopTimer = setTimeout(() => {
+      console.error(`soak: ${opts.maxSeconds} s: no new requests; draining`);
+      for (const w of workers) if (w.exited === null) w.child.send('stop');
+    }, opts.maxSeconds * 1000);
+  }
+  const interrupted = (signal) => {
+    console.error(`soak: ${signal}: reporting what was done`);
+    sample();
+    finish(signal);
+  };
+  process.once('SIGTERM', interrupted);
+  process.once('SIGINT', interrupted);
 
   let finished = false;
-  function finish () {
+  function finish (signal) {
     if (finished) return;
     finished = true;
     clearInterval(timer);
+    clearTimeout(stopTimer);
     for (const w of workers) if (w.exited === null) w.child.kill('SIGKILL');
-    const result = summarise(opts, workers, samples, Date.now() - started, stalled, backendInfo, withNvidiaSmi);
+    const result = summarise(opts, workers, samples, Date.now() - started, stalled, backendInfo, withNvidiaSmi, signal);
     console.log(JSON.stringify({ ...result, samples: undefined }, null, 2));
     if (opts.out) writeOut(opts, result);
     process.exitCode = result.passed ? 0 : 1;
@@ -287,17 +318,20 @@ function main () {
   }
 }
 
-function summarise (opts, workers, samples, ms, stalled, backendInfo, withNvidiaSmi) {
+function summarise (opts, workers, samples, ms, stalled, backendInfo, withNvidiaSmi, signal) {
   const per = workers.map((w) => {
     const f = w.final || w.last || {};
+    // Stopped by --max-seconds: the requests it started are the ones it owes an answer.
+    const requests = f.stopped ? f.started : w.requests;
     return {
       backend: w.backend,
-      requests: w.requests,
+      requests,
+      stopped: Boolean(f.stopped),
       inflight: w.inflight,
       peakInflight: f.peakActive || 0,
       resolved: f.resolved || 0,
       rejected: f.rejected || 0,
-      unanswered: w.requests - (f.resolved || 0) - (f.rejected || 0),
+      unanswered: requests - (f.resolved || 0) - (f.rejected || 0),
       unexpected: f.unexpectedCount || 0,
       unexpectedExamples: f.unexpected || [],
       ranOn: f.backends || {},
@@ -307,11 +341,12 @@ function summarise (opts, workers, samples, ms, stalled, backendInfo, withNvidia
     };
   });
   const answered = per.reduce((a, p) => a + p.resolved + p.rejected, 0);
-  const unanswered = opts.requests - answered;
+  const requests = per.reduce((a, p) => a + p.requests, 0);
+  const unanswered = requests - answered;
   const unexpected = per.reduce((a, p) => a + p.unexpected, 0);
   // Flat memory: after the warm-up (first quarter) RSS must level off: the median of the last
   // quarter at most 10% (and 64 MiB) above the median of the second quarter.
-  const running = samples.filter((s) => s.settled < opts.requests);
+  const running = samples.filter((s) => s.settled < requests);
   const q = Math.floor(running.length / 4);
   const second = median(running.slice(q, 2 * q).map((s) => s.rssMiB));
   const last = median(running.slice(3 * q).map((s) => s.rssMiB));
@@ -326,14 +361,18 @@ function summarise (opts, workers, samples, ms, stalled, backendInfo, withNvidia
         endMiB: gpuSamples[gpuSamples.length - 1].gpuUsedMiB
       }
     : { source: withNvidiaSmi ? 'nvidia-smi' : 'none', note: backendInfo.gpu && backendInfo.gpu.available ? 'GPU available, nvidia-smi absent' : `no GPU: ${(backendInfo.gpu && backendInfo.gpu.reason) || 'unavailable'}` };
-  const passed = !stalled && unanswered === 0 && unexpected === 0 && flat !== false &&
+  const passed = !stalled && !signal && unanswered === 0 && unexpected === 0 && flat !== false &&
     per.every((p) => p.exit === 0);
   return {
     date: new Date().toISOString(),
     machine: `${os.cpus().length} x ${os.cpus()[0].model.trim()}, ${mib(os.totalmem())} MiB, Node ${process.version}`,
     command: `node bench/soak.js --requests ${opts.requests} --inflight ${opts.inflight} --backends ${opts.backends.join(',')}` +
+      (opts.maxSeconds > 0 ? ` --max-seconds ${opts.maxSeconds}` : '') + (opts.photo ? ' --photo' : '') +
       (opts.out ? ` --out ${path.relative(process.cwd(), opts.out) || '.'}` : ''),
-    requests: opts.requests,
+    requests,
+    requested: opts.requests,
+    stoppedAfterSeconds: per.some((p) => p.stopped) ? opts.maxSeconds : null,
+    interrupted: signal || null,
     inflight: opts.inflight,
     seconds: Math.round(ms / 100) / 10,
     requestsPerSecond: Math.round(answered / (ms / 1000)),
@@ -376,6 +415,8 @@ function writeOut (opts, r) {
   const md = [
     `# Soak: ${r.requests} requests, up to ${r.inflight} in flight`, '',
     `${r.passed ? 'PASSED' : 'FAILED'} on ${r.machine}, ${r.date}.`, '',
+    ...(r.stoppedAfterSeconds ? [`Stopped issuing requests after ${r.stoppedAfterSeconds} s (--max-seconds): ${r.requests} of the ${r.requested} asked for were started.`, ''] : []),
+    ...(r.interrupted ? [`INTERRUPTED by ${r.interrupted}: the figures cover what was done until then.`, ''] : []),
     `Command: \`${r.command}\``, '',
     `- ${r.answered} of ${r.requests} answered (${r.unanswered} unanswered), ${r.unexpected} unexpected outcomes, ` +
       `${r.stalled ? 'STALLED' : 'no stall'}; ${r.seconds} s, ${r.requestsPerSecond} requests/s.`,
