@@ -113,7 +113,7 @@ declare namespace sharp {
     /**
      * Gets or sets the number of threads libvips' should create to process each image.
      * The default value is the number of CPU cores. A value of 0 will reset to this default.
-     * The maximum number of images that can be processed in parallel is limited by libuv's UV_THREADPOOL_SIZE environment variable.
+     * gpu-resize: validated and returned, changes nothing; images processed in parallel on the CPU are limited by GPU_RESIZE_WORKERS (default: the core count, at least 4).
      * @param concurrency The new concurrency value.
      * @returns The current concurrency value.
      */

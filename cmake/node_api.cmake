@@ -21,6 +21,11 @@ add_library(gpu_resize MODULE ${GR_NAPI_SOURCES})
 target_include_directories(gpu_resize PRIVATE src "${GR_NODE_API_INCLUDE}")
 target_compile_definitions(gpu_resize PRIVATE NAPI_VERSION=8 NODE_GYP_MODULE_NAME=gpu_resize)
 target_link_libraries(gpu_resize PRIVATE gr_core)
+# Never unloaded: Node closes the addons a worker thread loaded when it ends, but the request
+# pool's and the GPU batchers' threads are process-wide and run code of this library.
+if(NOT APPLE AND NOT WIN32)
+  target_link_options(gpu_resize PRIVATE "LINKER:-z,nodelete")
+endif()
 set_target_properties(gpu_resize PROPERTIES PREFIX "" SUFFIX ".node"
   LIBRARY_OUTPUT_DIRECTORY "${GR_ADDON_OUTPUT_DIR}"
   C_VISIBILITY_PRESET hidden)

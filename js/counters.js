@@ -2,6 +2,7 @@
 'use strict';
 
 const events = require('node:events');
+const native = require('./native');
 
 const queue = new events.EventEmitter();
 let processing = 0;
@@ -15,7 +16,9 @@ module.exports = {
     processing--;
   },
   counters () {
-    // libuv's thread pool does the queueing, so nothing waits in JS.
-    return { queue: 0, process: processing };
+    // The addon's request pool does the queueing: queue is what waits there for a thread.
+    const pool = native.pool();
+    const queued = pool ? Math.min(pool.queued, processing) : 0;
+    return { queue: queued, process: processing - queued };
   }
 };

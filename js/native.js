@@ -5,11 +5,12 @@
 // sharp does) works without a build.
 //
 // Contract with the C side (src/napi):
-//   process(baton, callback(err, data, info))   async (napi async work on the libuv pool)
+//   process(baton, callback(err, data, info))   async (on the addon's request pool, src/core/pool.c)
 //   processMany(batons, callback(err, outputs)) async; batons share one input Buffer; outputs[i]
 //                                               is { data, info } or { error }
 //   metadata(buffer, callback(err, m))          async
 //   backends()                                  sync
+//   pool()                                      sync: { maxActive, threads, active, waiting, queued }
 'use strict';
 
 const path = require('node:path');
@@ -70,5 +71,9 @@ module.exports = {
   },
   backends () {
     return load().backends();
+  },
+  /** The request pool's figures, or null while the addon is not loaded (nothing ran yet). */
+  pool () {
+    return addon ? addon.pool() : null;
   }
 };

@@ -6,6 +6,7 @@
 */
 'use strict';
 
+const os = require('node:os');
 const is = require('./is');
 const native = require('./native');
 const counterState = require('./counters');
@@ -99,15 +100,17 @@ function cache (options) {
   };
 }
 
+// The request pool's limit (src/core/pool.c): GPU_RESIZE_WORKERS, else the core count, at least 4.
 const defaultConcurrency = () => {
-  const n = Number.parseInt(process.env.UV_THREADPOOL_SIZE, 10);
-  return Number.isInteger(n) && n > 0 ? n : 4;
+  const n = Number.parseInt(process.env.GPU_RESIZE_WORKERS, 10);
+  return Number.isInteger(n) && n > 0 ? n : Math.max(4, os.cpus().length);
 };
 let concurrencyValue = defaultConcurrency();
 
 /**
- * Compatibility: requests run on libuv's thread pool (UV_THREADPOOL_SIZE, default 4), whose
- * size cannot change once started. Returns the value last set, or the pool size.
+ * Compatibility: requests run on gpu-resize's request pool, at most GPU_RESIZE_WORKERS at once on
+ * the CPU (default: the core count, at least 4), read when the first request runs. Returns the
+ * value last set, or that limit.
  * @param {number} [concurrency]
  * @returns {number}
  */

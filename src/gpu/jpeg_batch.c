@@ -47,6 +47,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/pool.h"
 #include "gpu/gpu.h"
 #include "gpu/nvjpeg_api.h"
 #include "gpu/runtime_internal.h"
@@ -658,8 +659,13 @@ gr_status gr_gpu_jpeg_resize(const uint8_t *data, size_t length, int width, int 
   d->tail = &job;
   d->queued++;
   pthread_cond_signal(&d->work);
+  pthread_mutex_unlock(&d->lock);
+  /* The wait uses no CPU: the request pool starts another request meanwhile. */
+  gr_pool_wait_begin();
+  pthread_mutex_lock(&d->lock);
   while (!job.done) pthread_cond_wait(&d->done, &d->lock);
   pthread_mutex_unlock(&d->lock);
+  gr_pool_wait_end();
 
   gr_gpu_jpeg_encoder_return(job.encoder);
   gr_status st = job.status;

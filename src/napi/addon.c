@@ -1,4 +1,5 @@
-/* Module entry: exports process, processMany, metadata and backends. */
+/* Module entry: exports process, processMany, metadata, backends and pool. */
+#include "core/pool.h"
 #include "napi/napi_util.h"
 
 napi_value gr_napi_process(napi_env env, napi_callback_info info);
@@ -26,12 +27,27 @@ static napi_value backends(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* The request pool's figures (core/pool.h), for sharp.counters() and sharp.concurrency(). */
+static napi_value pool(napi_env env, napi_callback_info info) {
+  gr_pool_stats st;
+  gr_pool_get_stats(&st);
+  napi_value out;
+  NAPI_CALL(env, napi_create_object(env, &out));
+  gr_napi_set_int(env, out, "maxActive", st.max_active);
+  gr_napi_set_int(env, out, "threads", st.threads);
+  gr_napi_set_int(env, out, "active", st.active);
+  gr_napi_set_int(env, out, "waiting", st.waiting);
+  gr_napi_set_int(env, out, "queued", st.queued);
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"process", NULL, gr_napi_process, NULL, NULL, NULL, napi_default, NULL},
       {"processMany", NULL, gr_napi_process_many, NULL, NULL, NULL, napi_default, NULL},
       {"metadata", NULL, gr_napi_metadata, NULL, NULL, NULL, napi_default, NULL},
       {"backends", NULL, backends, NULL, NULL, NULL, napi_default, NULL},
+      {"pool", NULL, pool, NULL, NULL, NULL, napi_default, NULL},
   };
   NAPI_CALL(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;
