@@ -106,7 +106,7 @@ if (process.env.GR_SOAK_WORKER) {
     stats.unexpectedCount++;
     if (stats.unexpected.length < 10) stats.unexpected.push(what);
   };
-  const report = (done) => process.send({
+  const report = (done) => process.connected && process.send({
     done,
     rss: process.memoryUsage.rss(),
     heapUsed: process.memoryUsage().heapUsed,
@@ -148,7 +148,7 @@ if (process.env.GR_SOAK_WORKER) {
     if (global.gc) global.gc();
     setTimeout(() => {
       report(true);
-      process.disconnect();
+      if (process.connected) process.disconnect();
     }, 1000);
   }, 1000);
   process.on('message', (m) => {
@@ -237,8 +237,8 @@ function main () {
   let stalled = false;
 
   const sample = () => {
-    const alive = workers.filter((w) => w.exited === null);
-    for (const w of alive) w.child.send('sample');
+    // A worker that has reported its final figures disconnects before it exits: not asked again.
+    for (const w of workers) if (w.child.connected) w.child.send('sample');
     const have = workers.filter((w) => w.last);
     if (have.length < workers.length) return;
     const settled = have.reduce((s, w) => s + w.last.resolved + w.last.rejected, 0);
@@ -274,7 +274,7 @@ function main () {
   if (opts.maxSeconds > 0) {
     stopTimer = setTimeout(() => {
       console.error(`soak: ${opts.maxSeconds} s: no new requests; draining`);
-      for (const w of workers) if (w.exited === null) w.child.send('stop');
+      for (const w of workers) if (w.child.connected) w.child.send('stop');
     }, opts.maxSeconds * 1000);
   }
   const interrupted = (signal) => {
