@@ -202,6 +202,40 @@ typedef struct gr_metadata {
 /* Reads the header only. */
 gr_status gr_read_metadata(const uint8_t *input, size_t length, gr_metadata *meta, gr_error *err);
 
+/* A metadata block as libvips attached it (malloc'd copy; NULL, 0 when absent). */
+typedef struct gr_blob {
+  uint8_t *data;
+  size_t length;
+} gr_blob;
+
+/* What libvips reports beyond gr_metadata, for the headers it reads (GIF, TIFF, HEIF, SVG, ...;
+ * the native codecs' JPEG, PNG and WebP are not among them): the fields of sharp's metadata()
+ * that only libvips knows. "Absent" is as sharp leaves a field out. */
+typedef struct gr_metadata_ex {
+  int from_vips;            /* 1 when libvips read the header; the fields below are then set */
+  char space[24];           /* the interpretation, as libvips names it ("srgb", "b-w", ...) */
+  char depth[16];           /* the band format ("uchar", "ushort", ...) */
+  char resolution_unit[8];  /* "in", "cm", or "" when absent */
+  char compression[16];     /* HEIF: "av1" or "hevc", or "" */
+  int is_palette;           /* -1 when absent */
+  int bits_per_sample;      /* 0 when absent */
+  int pages, page_height;   /* 0 when absent */
+  int loop;                 /* -1 when absent; 0 loops forever */
+  int page_primary;         /* -1 when absent */
+  int subifds;              /* 0 when absent */
+  int *delay;               /* per page, in ms; malloc'd */
+  int delay_count;
+  double background[4];     /* the default background, if the file has one */
+  int background_count;
+  gr_blob exif, icc, iptc, xmp, photoshop;
+} gr_metadata_ex;
+
+/* gr_read_metadata, and ex filled when libvips read the header; free ex with
+ * gr_metadata_ex_free, also on failure. */
+gr_status gr_read_metadata_ex(const uint8_t *input, size_t length, gr_metadata *meta,
+                              gr_metadata_ex *ex, gr_error *err);
+void gr_metadata_ex_free(gr_metadata_ex *ex);
+
 /* Backend availability and counters. */
 typedef struct gr_backend_info {
   int available;

@@ -8,6 +8,9 @@
 //        "XML:com.adobe.xmp" one as xmp (up to a NUL, as a C string), the others as comments.
 //   WebP (extended files): the first ICCP, EXIF and "XMP " chunks as stored.
 //
+// The walks also keep what js/header.js needs for density, resolutionUnit, background,
+// isPalette, loop and delay: JPEG's JFIF APP0, PNG's IHDR, pHYs and bKGD, WebP's ANIM and ANMF.
+//
 // Input is untrusted: every read is bounds-checked and a malformed block is left out, never
 // thrown (the header probe in the addon has already accepted the image).
 'use strict';
@@ -62,7 +65,12 @@ function jpegBlocks (buf) {
     }
     const data = buf.subarray(i + 2, i + length);
     i += length;
-    if (marker === 0xe1) {
+    if (marker === 0xe0) {
+      // libjpeg reads every JFIF APP0 of at least 14 bytes; the last one's fields stay
+      if (data.length >= 14 && startsWith(data, 'JFIF\0')) {
+        out.jfif = { unit: data[7], x: data.readUInt16BE(8), y: data.readUInt16BE(10) };
+      }
+    } else if (marker === 0xe1) {
       if (!out.exif && data.length > 4 && startsWith(data, 'Exif')) {
         out.exif = copy(data);
       } else if (!out.xmp && data.length > xmpName.length && startsWith(data, xmpName.toString('latin1'))) {
@@ -130,7 +138,13 @@ function pngBlocks (buf) {
     }
     const data = buf.subarray(start, start + length);
     i = start + length + 4;
-    if (type === 'iCCP' && !out.icc) {
+    if (type === 'IHDR' && !out.ihdr && length === 13) {
+      out.ihdr = { depth: data[8], colourType: data[9] };
+    } else if (type === 'pHYs' && !out.phys && length === 9) {
+      out.phys = { x: data.readUInt32BE(0), y: data.readUInt32BE(4), unit: data[8] };
+    } else if (type === 'bKGD' && !out.bkgd) {
+      out.bkgd = data;
+    } else if (type === 'iCCP' && !out.icc) {
       const nameEnd = data.indexOf(0);
       const profile = nameEnd > 0 && data[nameEnd + 1] === 0 ? inflate(data.subarray(nameEnd + 2)) : null;
       if (profile && profile.length) {
@@ -181,6 +195,10 @@ function webpBlocks (buf) {
     const key = names[fourcc];
     if (key && !out[key] && size > 0) {
       out[key] = copy(buf.subarray(start, start + size));
+    } else if (fourcc === 'ANIM' && size >= 6 && !out.anim) {
+      out.anim = { loop: buf.readUInt16LE(start + 4), delay: [] };
+    } else if (fourcc === 'ANMF' && size >= 16 && out.anim) {
+      out.anim.delay.push(buf.readUIntLE(start + 12, 3)); // frame duration, ms
     }
     i = start + size + (size & 1);
   }
@@ -188,10 +206,10 @@ function webpBlocks (buf) {
 }
 
 /**
- * The blocks of an image the addon has probed as `format`, in sharp's field order:
- * { exif?, icc?, iptc?, xmpAsString?, xmp?, comments? }.
+ * What the header walk of an image the addon has probed as `format` found: the blocks and the
+ * fields above (jfif, ihdr, phys, bkgd, anim), each where present.
  */
-function embeddedMetadata (format, buf) {
+function readHeader (format, buf) {
   let found = {};
   try {
     if (format === 'jpeg' && buf[0] === 0xff && buf[1] === 0xd8) {
@@ -205,6 +223,14 @@ function embeddedMetadata (format, buf) {
     // A malformed header that the bounds checks above did not foresee: no blocks
     found = {};
   }
+  return found;
+}
+
+/**
+ * The blocks readHeader() found (or the addon's libvips read), in sharp's field order:
+ * { exif?, icc?, iptc?, xmpAsString?, xmp?, tifftagPhotoshop?, comments? }.
+ */
+function embeddedMetadata (found) {
   const out = {};
   for (const key of ['exif', 'icc', 'iptc']) {
     if (found[key]) {
@@ -218,10 +244,13 @@ function embeddedMetadata (format, buf) {
     }
     out.xmp = found.xmp;
   }
+  if (found.tifftagPhotoshop) {
+    out.tifftagPhotoshop = found.tifftagPhotoshop;
+  }
   if (found.comments) {
     out.comments = found.comments;
   }
   return out;
 }
 
-module.exports = { embeddedMetadata };
+module.exports = { readHeader, embeddedMetadata };

@@ -12,7 +12,8 @@
 const fs = require('node:fs');
 const is = require('./is');
 const native = require('./native');
-const { embeddedMetadata } = require('./embedded');
+const { readHeader, embeddedMetadata } = require('./embedded');
+const { headerFields } = require('./header');
 
 const align = {
   left: 'low',
@@ -505,17 +506,6 @@ function _nativeInputError (err) {
   return error;
 }
 
-const mediaTypes = {
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  webp: 'image/webp',
-  gif: 'image/gif',
-  tiff: 'image/tiff',
-  svg: 'image/svg+xml',
-  jp2: 'image/jp2',
-  jxl: 'image/jxl'
-};
-
 const chromaSubsamplingNames = {
   420: '4:2:0',
   422: '4:2:2',
@@ -524,59 +514,115 @@ const chromaSubsamplingNames = {
   411: '4:1:1'
 };
 
+/** sharp's mediaType for its format id (metadata.cc). */
+function mediaType (format, compression) {
+  if (format === 'svg') {
+    return 'image/svg+xml';
+  }
+  if (format === 'heif') {
+    return { av1: 'image/avif', hevc: 'image/heic' }[compression];
+  }
+  return ['jpeg', 'png', 'webp', 'gif', 'tiff', 'jp2', 'jxl'].includes(format) ? `image/${format}` : undefined;
+}
+
+/** The header as the addon's codecs read it (JPEG, PNG, WebP): sharp's fields, no libvips. */
+function codecFields (m, input) {
+  const bits = m.bitsPerSample || 8;
+  const found = readHeader(m.format, input);
+  const header = headerFields(m.format, found);
+  let space;
+  if (m.isCMYK) {
+    space = 'cmyk';
+  } else if (bits > 8) {
+    space = m.channels <= 2 ? 'grey16' : 'rgb16';
+  } else {
+    space = m.channels <= 2 ? 'b-w' : 'srgb';
+  }
+  return {
+    space,
+    depth: bits > 8 ? 'ushort' : 'uchar',
+    density: header.density,
+    isPalette: Boolean(header.isPalette),
+    bitsPerSample: m.format === 'png' ? bits : undefined,
+    pages: m.pages > 1 ? m.pages : undefined,
+    loop: header.loop,
+    delay: header.delay,
+    resolutionUnit: header.resolutionUnit,
+    background: header.background,
+    blocks: embeddedMetadata(found)
+  };
+}
+
+/** The header as libvips read it (native vips fields): sharp's fields, as its metadata.cc. */
+function vipsFields (m) {
+  const v = m.vips;
+  let background;
+  if (v.background.length === 3) {
+    background = { r: v.background[0], g: v.background[1], b: v.background[2] };
+  } else if (v.background.length) {
+    background = { gray: Math.round(v.background[0] * 100 / 255) };
+  }
+  return {
+    space: v.space,
+    depth: v.depth,
+    density: m.density > 0 ? m.density : undefined,
+    isPalette: v.isPalette > 0,
+    bitsPerSample: v.bitsPerSample || undefined,
+    pages: v.pages || undefined,
+    pageHeight: v.pageHeight || undefined,
+    loop: v.loop >= 0 ? v.loop : undefined,
+    delay: v.delay.length ? v.delay : undefined,
+    pagePrimary: v.pagePrimary >= 0 ? v.pagePrimary : undefined,
+    compression: v.compression || undefined,
+    resolutionUnit: v.resolutionUnit === 'in' ? 'inch' : (v.resolutionUnit || undefined),
+    subifds: v.subifds || undefined,
+    background,
+    blocks: embeddedMetadata(v)
+  };
+}
+
 /**
  * Map the addon's header probe to sharp's metadata fields (same names, same order).
  * @private
  */
 function mapMetadata (m, input, isBufferInput) {
-  const out = {};
-  out.format = m.format;
-  if (mediaTypes[m.format]) {
-    out.mediaType = mediaTypes[m.format];
-  } else if (m.format === 'heif') {
-    out.mediaType = m.compression === 'hevc' ? 'image/heic' : 'image/avif';
-  }
-  if (isBufferInput) {
-    out.size = input.length;
-  }
-  out.width = m.width;
-  out.height = m.height;
-  const bits = m.bitsPerSample || 8;
-  const channels = m.channels;
-  if (m.isCMYK) {
-    out.space = 'cmyk';
-  } else if (bits > 8) {
-    out.space = channels <= 2 ? 'grey16' : 'rgb16';
-  } else {
-    out.space = channels <= 2 ? 'b-w' : 'srgb';
-  }
-  out.channels = channels;
-  out.depth = bits > 8 ? 'ushort' : 'uchar';
-  // As sharp: whole pixels per inch, only above 1 pixel per mm (libvips' default resolution)
-  if (m.density > 25.4) {
-    out.density = Math.round(m.density);
-  }
-  if (m.chromaSubsampling && chromaSubsamplingNames[m.chromaSubsampling]) {
-    out.chromaSubsampling = chromaSubsamplingNames[m.chromaSubsampling] + (m.isCMYK ? ':4' : '');
-  }
-  out.isProgressive = Boolean(m.isProgressive);
-  out.isPalette = is.bool(m.isPalette) ? m.isPalette : m.format === 'gif';
-  if (m.format === 'png' || m.format === 'gif' || m.format === 'heif') {
-    out.bitsPerSample = bits;
-  }
-  if (m.pages > 1 || m.format === 'gif') {
-    out.pages = m.pages || 1;
-  }
-  out.hasProfile = Boolean(m.hasProfile);
-  out.hasAlpha = Boolean(m.hasAlpha);
-  if (m.orientation > 0) {
-    out.orientation = m.orientation;
-  }
-  out.autoOrient = m.orientation >= 5
-    ? { width: m.height, height: m.width }
-    : { width: m.width, height: m.height };
-  // exif, icc, iptc, xmp(AsString) and PNG comments, where the JPEG, PNG or WebP header has them
-  return Object.assign(out, embeddedMetadata(m.format, input));
+  const f = m.vips ? vipsFields(m) : codecFields(m, input);
+  // sharp names AVIF 'heif', with compression 'av1'
+  const format = m.format === 'avif' ? 'heif' : m.format;
+  const fields = {
+    format,
+    mediaType: mediaType(format, f.compression),
+    size: isBufferInput ? input.length : undefined,
+    width: m.width,
+    height: m.height,
+    space: f.space,
+    channels: m.channels,
+    depth: f.depth,
+    density: f.density,
+    chromaSubsampling: chromaSubsamplingNames[m.chromaSubsampling] &&
+      chromaSubsamplingNames[m.chromaSubsampling] + (m.isCMYK ? ':4' : ''),
+    isProgressive: Boolean(m.isProgressive),
+    isPalette: f.isPalette,
+    bitsPerSample: f.bitsPerSample,
+    pages: f.pages,
+    pageHeight: f.pageHeight,
+    loop: f.loop,
+    delay: f.delay,
+    pagePrimary: f.pagePrimary,
+    compression: f.compression,
+    resolutionUnit: f.resolutionUnit,
+    subifds: f.subifds,
+    background: f.background,
+    hasProfile: Boolean(m.hasProfile),
+    hasAlpha: Boolean(m.hasAlpha),
+    orientation: m.orientation > 0 ? m.orientation : undefined,
+    autoOrient: m.orientation >= 5
+      ? { width: m.height, height: m.width }
+      : { width: m.width, height: m.height }
+  };
+  const out = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+  // exif, icc, iptc, xmp(AsString), tifftagPhotoshop and PNG comments, where the header has them
+  return Object.assign(out, f.blocks);
 }
 
 function rawMetadata (width, height, channels, size) {

@@ -11,38 +11,69 @@ const is = require('./is');
 const native = require('./native');
 const counterState = require('./counters');
 const pkg = require('../package.json');
+const { loadSharp } = require('./delegate');
 
-// sharp 0.35.5's format table for its prebuilt libvips, which gpu-resize also uses for the
-// formats it hands to libvips. Outputs gpu-resize does not write (dz tiles, .v) are false.
-const format = Object.fromEntries([
-  // id, input [file, buffer, stream], output [file, buffer, stream], input suffixes, output aliases
-  ['jpeg', [1, 1, 1], [1, 1, 1], ['.jpg', '.jpeg', '.jpe', '.jfif'], ['jpe', 'jpg']],
-  ['png', [1, 1, 1], [1, 1, 1], ['.png']],
-  ['webp', [1, 1, 1], [1, 1, 1], ['.webp']],
-  ['tiff', [1, 1, 1], [1, 1, 1], ['.tif', '.tiff'], ['tif']],
+// sharp 0.35.5's format table for its prebuilt libvips, as gpu-resize does it itself: JPEG, PNG
+// and WebP with its own codecs, GIF, TIFF, HEIF/AVIF and SVG through its libvips backend (the
+// `vips` flag: true only when the addon's libvips loads), raw pixels. What it hands to sharp
+// (js/delegate.js) is filled in by formatTable().
+const ownFormats = [
+  // id, input [file, buffer, stream], output [file, buffer, stream], needs libvips, input suffixes, output aliases
+  ['jpeg', [1, 1, 1], [1, 1, 1], false, ['.jpg', '.jpeg', '.jpe', '.jfif'], ['jpe', 'jpg']],
+  ['png', [1, 1, 1], [1, 1, 1], false, ['.png']],
+  ['webp', [1, 1, 1], [1, 1, 1], false, ['.webp']],
+  ['tiff', [1, 1, 1], [1, 1, 1], true, ['.tif', '.tiff'], ['tif']],
   ['magick', [0, 0, 0], [0, 0, 0]],
   ['openslide', [0, 0, 0], [0, 0, 0]],
   ['dz', [0, 0, 0], [0, 0, 0]],
   ['ppm', [0, 0, 0], [0, 0, 0]],
   ['fits', [0, 0, 0], [0, 0, 0]],
-  ['gif', [1, 1, 1], [1, 1, 1], ['.gif']],
-  ['svg', [1, 1, 1], [0, 0, 0], ['.svg', '.svgz', '.svg.gz']],
-  ['heif', [1, 1, 1], [1, 1, 1], ['.avif'], ['avif']],
+  ['gif', [1, 1, 1], [1, 1, 1], true, ['.gif']],
+  ['svg', [1, 1, 1], [0, 0, 0], true, ['.svg', '.svgz', '.svg.gz']],
+  ['heif', [1, 1, 1], [1, 1, 1], true, ['.avif'], ['avif']],
   ['pdf', [0, 0, 0], [0, 0, 0]],
-  ['vips', [1, 0, 0], [0, 0, 0], ['.v', '.vips']],
-  ['jp2', [0, 0, 0], [0, 0, 0], null, ['j2c', 'j2k', 'jp2', 'jpx']],
+  // gpu-resize reads no .v file; sharp writes them (toFile('x.v') is delegated)
+  ['vips', [0, 0, 0], [0, 0, 0], false, ['.v', '.vips']],
+  ['jp2', [0, 0, 0], [0, 0, 0], false, null, ['j2c', 'j2k', 'jp2', 'jpx']],
   ['jxl', [0, 0, 0], [0, 0, 0]],
   ['rad', [0, 0, 0], [0, 0, 0]],
   ['dcraw', [0, 0, 0], [0, 0, 0]],
   ['raw', [0, 1, 1], [0, 1, 1]]
-].map(([id, input, output, fileSuffix, alias]) => {
-  const io = ([file, buffer, stream]) => ({ file: !!file, buffer: !!buffer, stream: !!stream });
-  return [id, {
-    id,
-    input: { ...io(input), ...(fileSuffix ? { fileSuffix } : {}) },
-    output: { ...io(output), ...(alias ? { alias } : {}) }
-  }];
-}));
+];
+
+// Outputs that run on sharp when it is installed (tile(), toFile('x.v'), jp2(), jxl()): as
+// sharp's own table says there.
+const delegatedOutputs = ['dz', 'vips', 'jp2', 'jxl'];
+
+function vipsBackendAvailable () {
+  try {
+    return Boolean(native.backends().vips.available);
+  } catch {
+    return false; // no addon: nothing is read or written
+  }
+}
+
+/** The table, for this installation: the addon's libvips and an installed sharp. */
+function formatTable () {
+  const vips = vipsBackendAvailable();
+  const sharp = loadSharp();
+  return Object.fromEntries(ownFormats.map(([id, input, output, needsVips, fileSuffix, alias]) => {
+    const io = ([file, buffer, stream]) => {
+      const on = !needsVips || vips;
+      return { file: on && !!file, buffer: on && !!buffer, stream: on && !!stream };
+    };
+    let out = io(output);
+    if (sharp && delegatedOutputs.includes(id) && sharp.format[id]) {
+      const theirs = sharp.format[id].output;
+      out = { file: !!theirs.file, buffer: !!theirs.buffer, stream: !!theirs.stream };
+    }
+    return [id, {
+      id,
+      input: { ...io(input), ...(fileSuffix ? { fileSuffix } : {}) },
+      output: { ...out, ...(alias ? { alias } : {}) }
+    }];
+  }));
+}
 
 const interpolators = {
   nearest: 'nearest',
@@ -170,7 +201,18 @@ module.exports = (Sharp) => {
   Sharp.concurrency = concurrency;
   Sharp.counters = counters;
   Sharp.simd = simd;
-  Sharp.format = format;
+  // Built on first read: it asks the addon for libvips and loads sharp, where installed
+  let format;
+  Object.defineProperty(Sharp, 'format', {
+    enumerable: true,
+    configurable: true,
+    get () {
+      if (!format) {
+        format = formatTable();
+      }
+      return format;
+    }
+  });
   Sharp.interpolators = interpolators;
   Sharp.versions = versions;
   Sharp.queue = counterState.queue;

@@ -8,13 +8,56 @@ typedef struct metadata_work {
   const uint8_t *data;
   size_t length;
   gr_metadata meta;
+  gr_metadata_ex ex;
   gr_error err;
   gr_status status;
 } metadata_work;
 
 static void execute(napi_env env, void *data) {
   metadata_work *w = data;
-  w->status = gr_read_metadata(w->data, w->length, &w->meta, &w->err);
+  w->status = gr_read_metadata_ex(w->data, w->length, &w->meta, &w->ex, &w->err);
+}
+
+static void set_blob(napi_env env, napi_value obj, const char *key, const gr_blob *blob) {
+  napi_value value;
+  if (blob->length && napi_create_buffer_copy(env, blob->length, blob->data, NULL, &value) == napi_ok) {
+    napi_set_named_property(env, obj, key, value);
+  }
+}
+
+/* What libvips read beyond gr_metadata, under "vips": js/input.js maps it to sharp's fields. */
+static void set_vips_fields(napi_env env, napi_value obj, const gr_metadata_ex *ex) {
+  napi_value v, array, item;
+  if (napi_create_object(env, &v) != napi_ok) return;
+  gr_napi_set_string(env, v, "space", ex->space);
+  gr_napi_set_string(env, v, "depth", ex->depth);
+  gr_napi_set_string(env, v, "resolutionUnit", ex->resolution_unit);
+  gr_napi_set_string(env, v, "compression", ex->compression);
+  gr_napi_set_int(env, v, "isPalette", ex->is_palette);
+  gr_napi_set_int(env, v, "bitsPerSample", ex->bits_per_sample);
+  gr_napi_set_int(env, v, "pages", ex->pages);
+  gr_napi_set_int(env, v, "pageHeight", ex->page_height);
+  gr_napi_set_int(env, v, "loop", ex->loop);
+  gr_napi_set_int(env, v, "pagePrimary", ex->page_primary);
+  gr_napi_set_int(env, v, "subifds", ex->subifds);
+  if (napi_create_array_with_length(env, (size_t)ex->delay_count, &array) == napi_ok) {
+    for (int i = 0; i < ex->delay_count; i++) {
+      if (napi_create_int32(env, ex->delay[i], &item) == napi_ok) napi_set_element(env, array, (uint32_t)i, item);
+    }
+    napi_set_named_property(env, v, "delay", array);
+  }
+  if (napi_create_array_with_length(env, (size_t)ex->background_count, &array) == napi_ok) {
+    for (int i = 0; i < ex->background_count; i++) {
+      if (napi_create_double(env, ex->background[i], &item) == napi_ok) napi_set_element(env, array, (uint32_t)i, item);
+    }
+    napi_set_named_property(env, v, "background", array);
+  }
+  set_blob(env, v, "exif", &ex->exif);
+  set_blob(env, v, "icc", &ex->icc);
+  set_blob(env, v, "iptc", &ex->iptc);
+  set_blob(env, v, "xmp", &ex->xmp);
+  set_blob(env, v, "tifftagPhotoshop", &ex->photoshop);
+  napi_set_named_property(env, obj, "vips", v);
 }
 
 static void complete(napi_env env, napi_status status, void *data) {
@@ -40,9 +83,11 @@ static void complete(napi_env env, napi_status status, void *data) {
     gr_napi_set_int(env, argv[1], "chromaSubsampling", m->chroma_subsampling);
     gr_napi_set_double(env, argv[1], "density", m->density);
     gr_napi_set_bool(env, argv[1], "hasProfile", m->has_profile);
+    if (w->ex.from_vips) set_vips_fields(env, argv[1], &w->ex);
     argc = 2;
   }
   napi_value callback = gr_napi_release(env, &w->call);
+  gr_metadata_ex_free(&w->ex);
   free(w);
   gr_napi_callback(env, callback, argc, argv);
 }

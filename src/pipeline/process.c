@@ -212,12 +212,30 @@ gr_status gr_process_routed(const gr_request *req, const gr_input_header *header
 }
 
 gr_status gr_read_metadata(const uint8_t *input, size_t length, gr_metadata *meta, gr_error *err) {
+  return gr_read_metadata_ex(input, length, meta, NULL, err);
+}
+
+gr_status gr_read_metadata_ex(const uint8_t *input, size_t length, gr_metadata *meta,
+                              gr_metadata_ex *ex, gr_error *err) {
   gr_error local;
   if (!err) err = &local;
+  if (ex) {
+    memset(ex, 0, sizeof *ex);
+    ex->is_palette = ex->loop = ex->page_primary = -1;
+  }
   if (!input || length == 0) return gr_fail(err, GR_ERR_DECODE, "Input buffer is empty");
   gr_status st = gr_codec_read_header(input, length, meta, err);
   if (st != GR_ERR_UNSUPPORTED) return st;
-  return gr_vips_read_metadata(input, length, meta, err);
+  return gr_vips_read_metadata_ex(input, length, meta, ex, err);
+}
+
+void gr_metadata_ex_free(gr_metadata_ex *ex) {
+  if (!ex) return;
+  free(ex->delay);
+  gr_blob *blobs[] = {&ex->exif, &ex->icc, &ex->iptc, &ex->xmp, &ex->photoshop};
+  for (size_t i = 0; i < sizeof blobs / sizeof blobs[0]; i++) free(blobs[i]->data);
+  memset(ex, 0, sizeof *ex);
+  ex->is_palette = ex->loop = ex->page_primary = -1;
 }
 
 void gr_backend_query(gr_backend backend, gr_backend_info *info) {

@@ -3,6 +3,7 @@
  * premultiply, resize, auto-orient/flip/flop/rotate, crop/embed/smartcrop, post-extract,
  * unpremultiply, sRGB output, save with sharp's default options). Built only with libvips. */
 #include "vips/vips_backend.h"
+#include "vips/vips_metadata.h"
 #include "pipeline/plan.h"
 
 #include <math.h>
@@ -921,6 +922,11 @@ done:
 
 gr_status gr_vips_read_metadata(const uint8_t *data, size_t length, gr_metadata *meta,
                                 gr_error *err) {
+  return gr_vips_read_metadata_ex(data, length, meta, NULL, err);
+}
+
+gr_status gr_vips_read_metadata_ex(const uint8_t *data, size_t length, gr_metadata *meta,
+                                   gr_metadata_ex *ex, gr_error *err) {
   if (!meta) return gr_fail(err, GR_ERR_INVALID_ARGUMENT, "NULL metadata");
   memset(meta, 0, sizeof *meta);
   if (!gr_vips_ensure_init()) {
@@ -982,6 +988,8 @@ gr_status gr_vips_read_metadata(const uint8_t *data, size_t length, gr_metadata 
     if (sscanf(chroma, "%d:%d:%d", &a, &b, &c) == 3) meta->chroma_subsampling = a * 100 + b * 10 + c;
   }
   if (image->Xres > 1.0) meta->density = (double)lround(image->Xres * 25.4);
+  meta->has_profile = vips_image_get_typeof(image, VIPS_META_ICC_NAME) == VIPS_TYPE_BLOB;
+  if (ex) gr_vips_fill_metadata_ex(image, ex);
   vips_error_clear();
   g_object_unref(image);
   return GR_OK;

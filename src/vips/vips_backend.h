@@ -15,5 +15,9 @@ gr_status gr_vips_process(const gr_request *req, gr_result *res, gr_error *err);
 /* Header read through libvips, for formats the native codecs do not read. */
 gr_status gr_vips_read_metadata(const uint8_t *data, size_t length, gr_metadata *meta,
                                 gr_error *err);
+/* ... and, when ex is not NULL, what else libvips knows (ex initialised by the caller, as
+ * gr_read_metadata_ex does; its allocations are the caller's to free, also on failure). */
+gr_status gr_vips_read_metadata_ex(const uint8_t *data, size_t length, gr_metadata *meta,
+                                   gr_metadata_ex *ex, gr_error *err);
 
 #endif

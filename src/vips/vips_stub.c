@@ -20,8 +20,14 @@ gr_status gr_vips_process(const gr_request *req, gr_result *res, gr_error *err) 
 
 gr_status gr_vips_read_metadata(const uint8_t *data, size_t length, gr_metadata *meta,
                                 gr_error *err) {
+  return gr_vips_read_metadata_ex(data, length, meta, NULL, err);
+}
+
+gr_status gr_vips_read_metadata_ex(const uint8_t *data, size_t length, gr_metadata *meta,
+                                   gr_metadata_ex *ex, gr_error *err) {
   (void)data;
   (void)length;
+  (void)ex;
   if (meta) memset(meta, 0, sizeof *meta);
   return gr_fail(err, GR_ERR_UNSUPPORTED, "built without libvips");
 }

@@ -106,6 +106,35 @@ static void test_gif(void) {
   free(gif);
 }
 
+/* What libvips knows beyond gr_metadata (sharp's metadata() fields): the values sharp 0.35.5
+ * reports for the GIF; a JPEG the native codec reads has none. */
+static void test_metadata_ex(void) {
+  size_t len;
+  uint8_t *gif = gr_test_read_image("Crash_test.gif", &len);
+  gr_metadata meta;
+  gr_metadata_ex ex;
+  gr_error err;
+  CHECK(gr_read_metadata_ex(gif, len, &meta, &ex, &err) == GR_OK);
+  CHECK(ex.from_vips == 1 && meta.format == GR_FORMAT_GIF);
+  CHECK(strcmp(ex.space, "srgb") == 0 && strcmp(ex.depth, "uchar") == 0);
+  CHECK(ex.is_palette == 1 && ex.bits_per_sample == 8 && ex.pages == 1 && ex.loop == 1);
+  CHECK(ex.delay_count == 1 && ex.delay && ex.delay[0] == 0);
+  CHECK(ex.background_count == 3 && ex.background[0] == 138 && ex.background[1] == 148 &&
+        ex.background[2] == 102);
+  CHECK(ex.page_primary == -1 && ex.compression[0] == 0 && ex.icc.data == NULL);
+  gr_metadata_ex_free(&ex);
+  CHECK(ex.delay == NULL && ex.delay_count == 0 && ex.loop == -1);
+  free(gif);
+
+  uint8_t *jpg = gr_test_read_image("concert.jpg", &len);
+  CHECK(gr_read_metadata_ex(jpg, len, &meta, &ex, &err) == GR_OK);
+  CHECK(ex.from_vips == 0 && ex.delay == NULL && ex.exif.data == NULL);
+  gr_metadata_ex_free(&ex);
+  CHECK(gr_read_metadata_ex(jpg, 0, &meta, &ex, &err) == GR_ERR_DECODE && ex.from_vips == 0);
+  gr_metadata_ex_free(&ex);
+  free(jpg);
+}
+
 static void test_cmyk(void) {
   size_t len;
   uint8_t *jpg = gr_test_read_image("Channel_digital_image_CMYK_color.jpg", &len);
@@ -543,6 +572,7 @@ static void test_threads(void) {
 int main(void) {
   test_available();
   test_gif();
+  test_metadata_ex();
   test_cmyk();
   test_raw_geometry();
   test_auto_orient();
@@ -565,6 +595,8 @@ int main(void) {
   CHECK(gr_vips_process(&req, &res, &err) == GR_ERR_UNSUPPORTED);
   gr_metadata meta;
   CHECK(gr_vips_read_metadata(NULL, 0, &meta, &err) == GR_ERR_UNSUPPORTED);
+  gr_metadata_ex ex;
+  CHECK(gr_vips_read_metadata_ex(NULL, 0, &meta, &ex, &err) == GR_ERR_UNSUPPORTED);
   clear_result(&res);
   return gr_test_finish("test_vips");
 }

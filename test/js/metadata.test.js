@@ -24,38 +24,7 @@ async function sameBlocks (input, label) {
   return ours;
 }
 
-const latin1 = (s) => Buffer.from(s, 'latin1');
-
-const crcTable = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) {
-    c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  }
-  return c >>> 0;
-});
-
-function pngChunk (type, data) {
-  const body = Buffer.concat([latin1(type), data]);
-  let c = 0xffffffff;
-  for (const x of body) {
-    c = crcTable[(c ^ x) & 255] ^ (c >>> 8);
-  }
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  body.copy(out, 4);
-  out.writeUInt32BE((c ^ 0xffffffff) >>> 0, 8 + data.length);
-  return out;
-}
-
-function jpegSegment (marker, data) {
-  const head = Buffer.from([0xff, marker, 0, 0]);
-  head.writeUInt16BE(data.length + 2, 2);
-  return Buffer.concat([head, data]);
-}
-
-// After the PNG signature and IHDR; after the JPEG SOI
-const intoPng = (png, chunks) => Buffer.concat([png.subarray(0, 33), ...chunks, png.subarray(33)]);
-const intoJpeg = (jpeg, segments) => Buffer.concat([jpeg.subarray(0, 2), ...segments, jpeg.subarray(2)]);
+const { latin1, pngChunk, jpegSegment, intoPng, intoJpeg } = require('./header-builders');
 
 test('metadata blocks: the shared JPEG samples (EXIF orientation, ICC, IPTC, XMP)', async () => {
   const expected = {
