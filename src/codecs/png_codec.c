@@ -15,6 +15,7 @@ typedef struct png_io {
   uint8_t *out;
   size_t out_len, out_cap;
   int out_failed;
+  int idat_seen; /* reader: an IDAT header went by */
   char message[GR_MESSAGE_MAX];
 } png_io;
 
@@ -29,6 +30,28 @@ static void gr_png_warning(png_structp png, png_const_charp msg) {
   (void)msg; /* never print */
 }
 
+static uint32_t be32(const uint8_t *p) {
+  return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+/* libpng 1.6.39 allocates (and zeroes) a buffer of a chunk's declared length before reading its
+ * data: its chunk size limit is only a warning on read, so a 100-byte file whose tEXt claims 2 GB
+ * commits 2 GB. Before the image data every chunk is read whole, so one longer than the input
+ * left can only end in a truncation error: give it now, before the allocation. IDAT is read in
+ * small pieces (a truncated image still decodes with failOn 'none'), and the chunks after it
+ * are not read at all. */
+static void check_chunk_header(png_structp png, png_io *io, const uint8_t *header) {
+  if (memcmp(header + 4, "IDAT", 4) == 0) io->idat_seen = 1;
+  if (io->idat_seen) return;
+  uint64_t need = (uint64_t)be32(header) + 4; /* data and CRC */
+  if (need > io->length - io->pos) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "Truncated PNG: a %u-byte chunk runs past the end of the input",
+             (unsigned)be32(header));
+    png_error(png, msg);
+  }
+}
+
 static void gr_png_read(png_structp png, png_bytep dst, size_t n) {
   png_io *io = (png_io *)png_get_io_ptr(png);
   if (io->pos > io->length || io->length - io->pos < n) {
@@ -36,6 +59,9 @@ static void gr_png_read(png_structp png, png_bytep dst, size_t n) {
   }
   memcpy(dst, io->data + io->pos, n);
   io->pos += n;
+  if (n == 8 && (png_get_io_state(png) & PNG_IO_MASK_LOC) == PNG_IO_CHUNK_HDR) {
+    check_chunk_header(png, io, dst);
+  }
 }
 
 static void gr_png_write(png_structp png, png_bytep src, size_t n) {
@@ -59,10 +85,6 @@ static void gr_png_write(png_structp png, png_bytep src, size_t n) {
 }
 
 static void gr_png_flush(png_structp png) { (void)png; }
-
-static uint32_t be32(const uint8_t *p) {
-  return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
 
 /* Walks the chunks (no decompression) for eXIf, which may also follow IDAT. */
 static int png_exif_orientation(const uint8_t *data, size_t length) {

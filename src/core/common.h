@@ -4,6 +4,9 @@
 
 #include "gpu_resize.h"
 
+/* sharp's default limitInputPixels, 0x3FFF * 0x3FFF. */
+#define GR_DEFAULT_PIXEL_LIMIT (0x3FFFull * 0x3FFFull)
+
 /* Sets err (if not NULL) to code and a printf-style message; returns code. */
 gr_status gr_fail(gr_error *err, gr_status code, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -2,8 +2,14 @@
  * sizes, crops and offsets are sharp's to the pixel. */
 #include "pipeline/plan.h"
 
+#include <limits.h>
 #include <math.h>
 #include <string.h>
+
+/* vips_resize enlarges with vips_affine, which refuses output coordinates past INT_MAX /
+ * VIPS_TRANSFORM_SCALE (64): 33554431, with sharp's message "affine: output coordinates out of
+ * range" (sharp 0.35.5: a 1x16777215 image resized to width 2 works, 1x16777216 fails). */
+#define GR_AFFINE_MAX_COORD (INT_MAX / 64)
 
 void gr_resolve_shrink(int width, int height, int target_width, int target_height, gr_fit fit,
                        int without_enlargement, int without_reduction, double *hshrink_out,
@@ -80,10 +86,12 @@ void gr_calculate_embed(int in_w, int in_h, int out_w, int out_h, int position, 
 }
 
 int gr_resize_target(int size, double shrink) {
-  /* vips_resize: VIPS_ROUND_UINT(size * scale) with scale = 1 / shrink; at least 1. */
+  /* vips_resize: VIPS_ROUND_UINT(size * scale) with scale = 1 / shrink; at least 1. Sizes past
+   * INT_MAX are clamped (the plan refuses them, see GR_AFFINE_MAX_COORD). */
   double scale = 1.0 / shrink;
-  int target = (int)floor((double)size * scale + 0.5);
-  return target < 1 ? 1 : target;
+  double target = floor((double)size * scale + 0.5);
+  if (target >= (double)INT_MAX) return INT_MAX;
+  return target < 1 ? 1 : (int)target;
 }
 
 void gr_exif_rotation_and_flop(int orientation, int *rotate, int *flop) {
@@ -195,6 +203,24 @@ gr_status gr_plan_prepare(const gr_request *req, gr_format input_format, int inp
   return GR_OK;
 }
 
+/* The native path holds whole frames, where libvips streams: an output (or embed canvas) with
+ * more pixels than limitInputPixels lets in (sharp's default when the limit is off) goes to
+ * libvips. A thin input enlarged to a huge other side (1x167772 to width 200: 200x33554400)
+ * would otherwise allocate gigabytes. */
+static gr_status check_frame_budget(const gr_request *req, const gr_plan *plan, gr_error *err) {
+  uint64_t budget = req->limit_input_pixels ? req->limit_input_pixels : GR_DEFAULT_PIXEL_LIMIT;
+  int w = plan->embed ? plan->canvas_width : plan->resize_width;
+  int h = plan->embed ? plan->canvas_height : plan->resize_height;
+  uint64_t resized = (uint64_t)plan->resize_width * (uint64_t)plan->resize_height;
+  uint64_t frame = (uint64_t)w * (uint64_t)h;
+  if (resized > budget || frame > budget) {
+    return gr_fail(err, GR_ERR_UNSUPPORTED,
+                   "an output of %dx%d is over the pixel limit of the native path: runs on libvips",
+                   w, h);
+  }
+  return GR_OK;
+}
+
 gr_status gr_plan_finish(const gr_request *req, int decoded_width, int decoded_height,
                          int channels, gr_plan *plan, gr_error *err) {
   int w = decoded_width, h = decoded_height;
@@ -214,6 +240,10 @@ gr_status gr_plan_finish(const gr_request *req, int decoded_width, int decoded_h
   plan->vshrink = vshrink;
   plan->resize_width = plan->resize ? gr_resize_target(w, hshrink) : w;
   plan->resize_height = plan->resize ? gr_resize_target(h, vshrink) : h;
+  if ((hshrink < 1.0 || vshrink < 1.0) &&
+      (plan->resize_width > GR_AFFINE_MAX_COORD || plan->resize_height > GR_AFFINE_MAX_COORD)) {
+    return gr_fail(err, GR_ERR_LIMIT, "affine: output coordinates out of range");
+  }
   w = plan->resize_width;
   h = plan->resize_height;
   if (swaps_axes(plan->post_orient_rotate)) { int t = w; w = h; h = t; }
@@ -246,8 +276,10 @@ gr_status gr_plan_finish(const gr_request *req, int decoded_width, int decoded_h
       h = height;
     }
   }
+  gr_status st = check_frame_budget(req, plan, err);
+  if (st != GR_OK) return st;
   if (req->extract_after.width > 0) {
-    gr_status st = check_extract(&req->extract_after, w, h, err);
+    st = check_extract(&req->extract_after, w, h, err);
     if (st != GR_OK) return st;
     plan->post_extract = req->extract_after;
   }

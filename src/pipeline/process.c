@@ -19,7 +19,7 @@ static backend_counters counters[GR_BACKEND_COUNT];
 
 void gr_request_init(gr_request *req) {
   memset(req, 0, sizeof *req);
-  req->limit_input_pixels = 0x3FFFull * 0x3FFFull;
+  req->limit_input_pixels = GR_DEFAULT_PIXEL_LIMIT;
   req->fail_on = GR_FAIL_ON_WARNING;
   req->fit = GR_FIT_COVER;
   req->kernel = GR_KERNEL_LANCZOS3;

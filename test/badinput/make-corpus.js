@@ -182,6 +182,13 @@ async function main () {
     'png-idat-too-short.png': Buffer.concat([beforeIdat, tinyIdat, iend.raw]),
     'png-no-iend.png': png.subarray(0, png.length - 12),
     'png-ancillary-bad-crc.png': Buffer.concat([beforeIdat, chunk('tEXt', Buffer.from('Comment\0bad crc'), true), idat.raw, iend.raw]),
+    // a tEXt whose length field claims 2 GB, as the fuzzer made it: libpng 1.6.39 allocated and
+    // zeroed that much before finding the input too short
+    'png-text-length-2gb.png': (() => {
+      const text = chunk('tEXt', Buffer.from('Comment\0says 2 GB'));
+      text.writeUInt32BE(0x7fffffef, 0);
+      return Buffer.concat([beforeIdat, text, idat.raw, iend.raw]);
+    })(),
     'png-duplicate-ihdr.png': Buffer.concat([beforeIdat, chunks[0].raw, idat.raw, iend.raw]),
     'png-no-idat.png': Buffer.concat([beforeIdat, iend.raw]),
     // -- WebP --

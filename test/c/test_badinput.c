@@ -5,6 +5,7 @@
  * the cases that matter (test/js checks all of them against sharp itself). */
 #include <dirent.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <zlib.h>
 
@@ -119,6 +120,8 @@ static const expectation expected[] = {
     {"png-idat-truncated.png", GR_FAIL_ON_TRUNCATED, GR_ERR_DECODE, "vipspng: libpng read error"},
     {"png-ancillary-bad-crc.png", GR_FAIL_ON_WARNING, GR_OK, NULL},
     {"png-bomb-100000x100000.png", GR_FAIL_ON_NONE, GR_ERR_LIMIT, "Input image exceeds pixel limit"},
+    {"png-text-length-2gb.png", GR_FAIL_ON_NONE, GR_ERR_DECODE,
+     "Input buffer has corrupt header: Truncated PNG: a 2147483631-byte chunk"},
     {"webp-truncated-half.webp", GR_FAIL_ON_NONE, GR_ERR_DECODE,
      "Input buffer has corrupt header: webp: unable to parse image"},
     {"webp-riff-size-too-large.webp", GR_FAIL_ON_NONE, GR_ERR_DECODE,
@@ -186,7 +189,39 @@ static void test_png_bomb_without_limit(void) {
   free(data);
 }
 
+static long peak_rss_kb(void) {
+  struct rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
+
+/* A 200-byte PNG whose tEXt claims 2 GB: libpng 1.6.39 allocates and zeroes a buffer of the
+ * declared length before it reads the data, so every request used to commit 2 GB (the CI
+ * fuzzer's out-of-memory). Now refused before libpng sees the chunk: the peak RSS stays put. */
+static void test_png_huge_chunk_commits_nothing(void) {
+  size_t length;
+  uint8_t *data = read_corpus("png-text-length-2gb.png", &length);
+  long before = peak_rss_kb();
+  gr_metadata meta;
+  gr_error err = {GR_OK, ""};
+  gr_status st = gr_codec_read_header(data, length, &meta, &err);
+  CHECK_MSG(st == GR_ERR_DECODE && strstr(err.message, "Truncated PNG"), "header: %d %s", st,
+            err.message);
+  for (int fail_on = GR_FAIL_ON_NONE; fail_on <= GR_FAIL_ON_WARNING; fail_on++) {
+    gr_decode_options o = {1, (gr_fail_on)fail_on, DEFAULT_LIMIT, 0.0};
+    gr_image img;
+    memset(&err, 0, sizeof err);
+    st = gr_decode(data, length, &o, &img, &err);
+    CHECK_MSG(st == GR_ERR_DECODE && strstr(err.message, "Truncated PNG"), "failOn %d: %d %s",
+              fail_on, st, err.message);
+  }
+  long grown_mb = (peak_rss_kb() - before) / 1024;
+  CHECK_MSG(grown_mb < 64, "peak RSS grew by %ld MB", grown_mb);
+  free(data);
+}
+
 int main(void) {
+  test_png_huge_chunk_commits_nothing(); /* first: it measures the peak RSS */
   test_every_file();
   test_expectations();
   test_png_bomb_without_limit();

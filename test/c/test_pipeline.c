@@ -322,6 +322,49 @@ static void test_routing(void) {
   free(jpeg);
 }
 
+/* A thin input enlarged to a huge other side. Past vips_affine's range (INT_MAX / 64) it is
+ * refused with sharp's message on every backend, before any pixel memory; within it, an output
+ * over the pixel limit runs on libvips, which streams, instead of the native path's whole
+ * frames (1x167772 to width 200 is 200x33554400: gigabytes). */
+static void test_thin_enlargements(void) {
+  enum { LONG = 167773 };
+  uint8_t *grey = malloc(LONG);
+  memset(grey, 128, LONG);
+  const gr_image tall = {grey, 1, LONG, 1, 1}, wide = {grey, LONG, 1, 1, LONG};
+  gr_request req;
+  gr_result res;
+  gr_error err;
+  for (int b = GR_BACKEND_CPU; b < GR_BACKEND_COUNT; b++) {
+    for (int i = 0; i < 2; i++) {
+      raw_request(&req, i ? &wide : &tall);
+      if (i) req.resize_height = 200;
+      else req.resize_width = 200;
+      gr_status st = run(&req, (gr_backend)b, &res, &err);
+      CHECK_MSG(st != GR_OK && !strcmp(err.message, "affine: output coordinates out of range"),
+                "%s %s: %d %s", gr_backend_name(b), i ? "wide" : "tall", st, err.message);
+      CHECK(b != GR_BACKEND_CPU || st == GR_ERR_LIMIT);
+      gr_result_free(&res);
+    }
+  }
+  /* 1x500 to width 200 is 200x100000, over a limit of 1000 pixels: libvips' answer. */
+  const gr_image small = {grey, 1, 500, 1, 1};
+  raw_request(&req, &small);
+  req.resize_width = 200;
+  req.limit_input_pixels = 1000;
+  CHECK(run(&req, GR_BACKEND_CPU, &res, &err) == GR_OK);
+  CHECK_MSG(res.backend == GR_BACKEND_VIPS && res.width == 200 && res.height == 100000 &&
+                strstr(res.fallback_reason, "pixel limit"),
+            "backend %d %dx%d '%s'", res.backend, res.width, res.height, res.fallback_reason);
+  gr_result_free(&res);
+  /* Within the limit it stays native. */
+  req.limit_input_pixels = 200 * 100000;
+  CHECK(run(&req, GR_BACKEND_CPU, &res, &err) == GR_OK);
+  CHECK_MSG(res.backend == GR_BACKEND_CPU && res.width == 200 && res.height == 100000,
+            "backend %d %dx%d", res.backend, res.width, res.height);
+  gr_result_free(&res);
+  free(grey);
+}
+
 static void expect_error(const char *what, const uint8_t *data, size_t len, gr_status want) {
   for (int b = GR_BACKEND_AUTO; b < GR_BACKEND_COUNT; b++) {
     gr_request req;
@@ -393,6 +436,7 @@ int main(void) {
   test_geometry_against_libvips();
   test_orientations();
   test_routing();
+  test_thin_enlargements();
   test_bad_input();
   return gr_test_finish("test_pipeline");
 }

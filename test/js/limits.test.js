@@ -167,6 +167,32 @@ test('limits: output formats refuse dimensions past their limits with sharp\'s m
   }
 });
 
+test('limits: an enlargement past libvips\' affine range is refused with sharp\'s message, before any pixel memory', async () => {
+  // 1x167773 to width 200 is 200x33554600: past INT_MAX / 64, the largest coordinate vips_affine
+  // takes (sharp enlarges with it). The native path used to allocate the frame (gigabytes).
+  const grey = Buffer.alloc(167773, 128);
+  const cases = [
+    ['1x167773 to width 200', { width: 1, height: 167773 }, [200, null]],
+    ['167773x1 to height 200', { width: 167773, height: 1 }, [null, 200]]
+  ];
+  for (const [what, size, resize] of cases) {
+    await sameAsSharp(what, (lib) => lib(grey, { raw: { ...size, channels: 1 } }).resize(...resize).raw().toBuffer({ resolveWithObject: true }),
+      (a) => assert.equal(a.message, 'affine: output coordinates out of range'));
+  }
+});
+
+test('limits: an output larger than limitInputPixels runs on libvips, which streams it', async () => {
+  // 1x500 to width 200 is 200x100000: over a limit of 1000 pixels the native path (whole frames)
+  // declines, libvips answers as in sharp; within the limit it stays native.
+  const input = Buffer.alloc(500, 128);
+  const build = (limitInputPixels) => (lib) => lib(input, { raw: { width: 1, height: 500, channels: 1 }, limitInputPixels })
+    .resize(200).raw().toBuffer({ resolveWithObject: true });
+  await sameAsSharp('over the limit', build(1000), (a) => assert.equal(a.info.backend, 'vips'));
+  await sameAsSharp('within the limit', build(200 * 100000), (a, backend) => {
+    if (backend !== 'vips') assert.notEqual(a.info.backend, 'vips', backend);
+  });
+});
+
 // ---- failOn ----
 
 test('limits: failOn levels mean what they mean in sharp', async () => {
