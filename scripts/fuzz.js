@@ -3,9 +3,12 @@
 // makes a seed corpus from the test images, runs the fuzzer for a bounded time and reports the
 // figures. Any crash, sanitizer report, leak or timeout fails the run (exit status 1), and the
 // input that caused it is kept in build/fuzz/artifacts/.
-//   node scripts/fuzz.js [--time=60] [--workers=1] [--out=DIR] [--corpus=DIR]
+//   node scripts/fuzz.js [--time=60] [--workers=1] [--seed=N] [--out=DIR] [--corpus=DIR]
 // --out writes DIR/fuzz.json and DIR/fuzz.md; --corpus keeps the growing corpus there (default
-// build/fuzz/corpus, which later runs start from). Needs clang with libFuzzer (Debian: clang).
+// build/fuzz/corpus, which later runs start from). --seed fixes libFuzzer's random seed: from a
+// fresh corpus the run then tries the same inputs every time (npm test's run, so that CI
+// repeats, and a finding there reproduces); long runs leave it random to explore further.
+// Needs clang with libFuzzer (Debian: clang).
 'use strict';
 const { spawnSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -21,6 +24,7 @@ const value = (name, fallback) => {
 const seconds = Number(value('--time', '60'));
 const workers = Number(value('--workers', '1'));
 const out = value('--out');
+const seed = value('--seed');
 const buildDir = path.join(root, 'build', 'cmake-fuzz');
 const work = path.join(root, 'build', 'fuzz');
 const corpusDir = path.resolve(value('--corpus', path.join(work, 'corpus')));
@@ -129,6 +133,7 @@ console.error(`fuzz: ${nseeds} seeds, ${seconds} s, ${workers} worker(s), corpus
 const fuzzArgs = [corpusDir, seedDir, `-max_total_time=${seconds}`, '-timeout=60', '-rss_limit_mb=2048',
   '-max_len=131072', '-print_final_stats=1', `-artifact_prefix=${artifacts}`];
 if (workers > 1) fuzzArgs.push(`-fork=${workers}`, '-ignore_crashes=0');
+if (seed !== undefined) fuzzArgs.push(`-seed=${Number(seed)}`);
 const started = Date.now();
 const child = spawn(binary, fuzzArgs, {
   cwd: root,
