@@ -16,8 +16,9 @@ const { performance } = require('node:perf_hooks');
 
 const CORES = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 
-// The libuv thread pool (which both sharp and gpu-resize run requests on) reads
-// UV_THREADPOOL_SIZE once, when it starts: re-run this script with it set to the core count.
+// libuv's thread pool (which sharp runs requests on; gpu-resize has its own, GPU_RESIZE_WORKERS,
+// the core count by default) reads UV_THREADPOOL_SIZE once, when it starts: re-run this script
+// with it set to the core count.
 if (process.env.UV_THREADPOOL_SIZE !== String(CORES) && !process.env.GR_BENCH_CHILD) {
   const r = spawnSync(process.execPath, [...process.execArgv, __filename, ...process.argv.slice(2)], {
     stdio: 'inherit',

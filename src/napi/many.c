@@ -1,6 +1,6 @@
 /* native.processMany(batons, callback): the batons of one input (same input Buffer, the same
- * steps before the resize) that differ in their output; runs gr_process_many on libuv's thread
- * pool and calls back (err, outputs) with outputs[i] = { data, info } or { error }. */
+ * steps before the resize) that differ in their output; runs gr_process_many on the request pool
+ * and calls back (err, outputs) with outputs[i] = { data, info } or { error }. */
 #include <stdlib.h>
 #include <string.h>
 

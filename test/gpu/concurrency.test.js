@@ -10,9 +10,9 @@
 // in this file (the nvJPEG path has its own tests in jpeg.test.js). Read per request by the C side.
 process.env.GPU_RESIZE_GPU_DECODE = '0'; // these compare the GPU resize with the CPU's bit for bit: JPEG decodes on the CPU
 
-// More libuv workers than the default 4 so that many GPU requests really overlap (each request is
-// one napi async work item). Must be set before the pool starts; this file runs in its own process.
-process.env.UV_THREADPOOL_SIZE = process.env.UV_THREADPOOL_SIZE || '16';
+// At least 16 requests at once on the request pool (src/core/pool.c), so that many GPU requests
+// really overlap. Read when the first request runs; this file runs in its own process.
+process.env.GPU_RESIZE_WORKERS = process.env.GPU_RESIZE_WORKERS || '16';
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');

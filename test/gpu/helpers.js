@@ -3,7 +3,7 @@
 // and the shared images.
 //
 // The C side reads GPU_RESIZE_BACKEND / GPU_RESIZE_FAULT / GPU_RESIZE_GPU_MIN_PIXELS with getenv
-// when a request *executes* (on the libuv pool), not when it is submitted, so the environment is
+// when a request *executes* (on the request pool), not when it is submitted, so the environment is
 // only ever changed while no request is in flight: a batch is started under one setting and
 // awaited completely before the next change (see runBatch/withEnv).
 'use strict';
