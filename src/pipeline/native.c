@@ -266,6 +266,19 @@ gr_status gr_native_run_ex(const gr_request *req, const gr_input_header *header,
     return gr_fail(err, GR_ERR_UNSUPPORTED, "%s output runs on libvips",
                    gr_format_name(plan.output_format));
   }
+  /* The plan for the size the decoder will give, before any pixel memory: what it refuses for
+   * the sizes alone (past sharp's enlargement range, an output over the native path's pixel
+   * budget, attention crops) is refused now, as libvips does before it reads pixels, and a
+   * request whose shrink-on-load already gives the size can be declined undecoded. */
+  gr_plan probe = plan;
+  int probe_ok = 0;
+  if (!decoded) {
+    int w, h;
+    gr_native_decoded_size(&meta, &plan, &w, &h);
+    st = gr_plan_finish(req, w, h, meta.channels, &probe, err);
+    if (st == GR_ERR_LIMIT || st == GR_ERR_UNSUPPORTED) return st;
+    probe_ok = st == GR_OK;
+  }
 
   gr_image img, owned = {0};
   int resized_alpha = 0, on_gpu = 0;
@@ -298,14 +311,8 @@ gr_status gr_native_run_ex(const gr_request *req, const gr_input_header *header,
       snprintf(decode_note, sizeof decode_note, "JPEG decoded on the CPU: %.200s", err->message);
     }
   }
-  if (require_resize && !decoded && !on_gpu) {
-    /* Decline before decoding when the decoder's shrink-on-load already gives the size. */
-    gr_plan probe = plan;
-    int w, h;
-    gr_native_decoded_size(&meta, &plan, &w, &h);
-    if (gr_plan_finish(req, w, h, meta.channels, &probe, err) == GR_OK && !probe.resize) {
-      return gr_fail(err, GR_ERR_UNSUPPORTED, "no resize step");
-    }
+  if (require_resize && !decoded && !on_gpu && probe_ok && !probe.resize) {
+    return gr_fail(err, GR_ERR_UNSUPPORTED, "no resize step");
   }
   st = GR_OK;
   if (!on_gpu) {

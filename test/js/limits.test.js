@@ -179,6 +179,13 @@ test('limits: an enlargement past libvips\' affine range is refused with sharp\'
     await sameAsSharp(what, (lib) => lib(grey, { raw: { ...size, channels: 1 } }).resize(...resize).raw().toBuffer({ resolveWithObject: true }),
       (a) => assert.equal(a.message, 'affine: output coordinates out of range'));
   }
+  // Encoded input: refused from its header, before its pixels are read, as libvips does, so
+  // a file whose pixel data is cut short gives the same answer (it used to be a decode error).
+  const png = await sharp({ create: { width: 1, height: 167773, channels: 3, background: '#808080' } }).png().toBuffer();
+  for (const input of [png, png.subarray(0, png.length >> 1)]) {
+    await sameAsSharp(`PNG of ${input.length} bytes`, (lib) => lib(input).resize(200).raw().toBuffer({ resolveWithObject: true }),
+      (a) => assert.equal(a.message, 'affine: output coordinates out of range'));
+  }
 });
 
 test('limits: an output larger than limitInputPixels runs on libvips, which streams it', async () => {
