@@ -10,6 +10,7 @@
 #include "codecs/codecs.h"
 #include "cpu/cpu.h"
 #include "pipeline/plan.h"
+#include "vips/vips_backend.h"
 
 void gr_read_input_header(const gr_request *req, gr_input_header *header) {
   memset(header, 0, sizeof *header);
@@ -251,8 +252,10 @@ gr_status gr_native_run_ex(const gr_request *req, const gr_input_header *header,
     return gr_fail(err, GR_ERR_UNSUPPORTED, "the %s kernel runs on libvips",
                    req->kernel == GR_KERNEL_MKS2013 ? "mks2013" : "mks2021");
   }
-  if (meta.has_profile && !meta.profile_is_srgb) {
-    /* sharp converts it to sRGB with lcms; the native path has no colour management yet. */
+  /* sharp converts an embedded profile to sRGB (lcms) right after loading: so does the native
+   * path, through libvips, after its decode (so not with the GPU's full-size JPEG decode). */
+  const int to_srgb = meta.has_profile && !meta.profile_is_srgb;
+  if (to_srgb && (decoded || !gr_vips_available(NULL, 0, NULL, 0))) {
     return gr_fail(err, GR_ERR_UNSUPPORTED, "input with a non-sRGB ICC profile runs on libvips");
   }
   if (req->limit_input_pixels > 0 &&
@@ -284,7 +287,7 @@ gr_status gr_native_run_ex(const gr_request *req, const gr_input_header *header,
   int resized_alpha = 0, on_gpu = 0;
   char decode_note[GR_MESSAGE_MAX] = "";
   /* The GPU decodes at full size, so it resizes even where shrink-on-load alone would do. */
-  if (jpeg_resize && !decoded && gpu_decodable_jpeg(req, &meta)) {
+  if (jpeg_resize && !decoded && !to_srgb && gpu_decodable_jpeg(req, &meta)) {
     gr_gpu_jpeg_output enc;
     memset(&enc, 0, sizeof enc);
     st = gpu_jpeg_decode_resize(req, &meta, jpeg_resize, &plan, &enc, &owned, err);
@@ -336,6 +339,15 @@ gr_status gr_native_run_ex(const gr_request *req, const gr_input_header *header,
       st = gr_decode(req->input, req->input_length, &dopts, &owned, err);
       if (st != GR_OK) return st;
       img = owned;
+      if (to_srgb) {
+        gr_image srgb;
+        st = gr_vips_to_srgb(req->input, req->input_length, &img, &srgb, err);
+        if (st != GR_OK) {
+          gr_image_free(&owned);
+          return st;
+        }
+        take(&img, &owned, &srgb);
+      }
     }
 
     st = gr_plan_finish(req, img.width, img.height, img.channels, &plan, err);

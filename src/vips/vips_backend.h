@@ -20,4 +20,11 @@ gr_status gr_vips_read_metadata(const uint8_t *data, size_t length, gr_metadata 
 gr_status gr_vips_read_metadata_ex(const uint8_t *data, size_t length, gr_metadata *meta,
                                    gr_metadata_ex *ex, gr_error *err);
 
+/* img (decoded from input, 1-4 channels) converted from input's embedded ICC profile to sRGB
+ * (8-bit, perceptual intent), as sharp does after loading; out is allocated here and may have
+ * other channels (a grey profile gives RGB). GR_ERR_UNSUPPORTED without libvips or when the
+ * profile cannot be read or used (sharp then keeps the pixels: libvips runs the request). */
+gr_status gr_vips_to_srgb(const uint8_t *input, size_t length, const gr_image *img,
+                          gr_image *out, gr_error *err);
+
 #endif

@@ -31,3 +31,12 @@ gr_status gr_vips_read_metadata_ex(const uint8_t *data, size_t length, gr_metada
   if (meta) memset(meta, 0, sizeof *meta);
   return gr_fail(err, GR_ERR_UNSUPPORTED, "built without libvips");
 }
+
+gr_status gr_vips_to_srgb(const uint8_t *input, size_t length, const gr_image *img,
+                          gr_image *out, gr_error *err) {
+  (void)input;
+  (void)length;
+  (void)img;
+  memset(out, 0, sizeof *out);
+  return gr_fail(err, GR_ERR_UNSUPPORTED, "no colour management without libvips");
+}
