@@ -92,27 +92,17 @@ int gr_pool_submit(gr_pool_fn fn, void *arg) {
   g_tail = job;
   g_queued++;
   wake_or_start();
-  int started = g_threads > 0;
-  pthread_mutex_unlock(&g_lock);
-  if (!started) {
-    /* Not even one thread could start: run it here rather than never. */
-    pthread_mutex_lock(&g_lock);
-    pool_job *mine = NULL, **p = &g_head, *prev = NULL;
-    for (; *p; prev = *p, p = &(*p)->next) {
-      if (*p == job) {
-        mine = job;
-        *p = job->next;
-        if (g_tail == job) g_tail = prev;
-        g_queued--;
-        break;
-      }
-    }
+  if (g_threads == 0) {
+    /* Not even one thread could start: run it here rather than never. Every job before it met
+     * the same fate, so it is alone in the queue. */
+    g_head = g_tail = NULL;
+    g_queued--;
     pthread_mutex_unlock(&g_lock);
-    if (mine) {
-      fn(arg);
-      free(mine);
-    }
+    fn(arg);
+    free(job);
+    return 0;
   }
+  pthread_mutex_unlock(&g_lock);
   return 0;
 }
 

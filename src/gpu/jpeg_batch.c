@@ -359,6 +359,12 @@ static int canary_intact(const uint8_t *canary, int i) {
   return memcmp(canary + GR_CANARY * (size_t)(i + 1), canary, GR_CANARY) == 0;
 }
 
+/* Queues the download of the job's resized pixels into its part of the pinned buffer. */
+static cudaError_t queue_download(gr_batcher *b, const gr_jpeg_job *j, const uint8_t *dp) {
+  return cudaMemcpyAsync(b->pinned_out + j->off_host, dp + j->off_out, j->out_bytes,
+                         cudaMemcpyDeviceToHost, b->stream);
+}
+
 /* Queues the encode of the job's output region (device memory, just resized) on the batch's
  * stream. 0 when it cannot (the reason goes to the request's note): its pixels are downloaded
  * instead and the CPU encodes them. */
@@ -388,8 +394,7 @@ static cudaError_t retrieve_encode(gr_batcher *b, gr_jpeg_job *j, uint8_t *dp) {
     return cudaSuccess;
   }
   snprintf(o->note, sizeof o->note, "%s", err.message);
-  return cudaMemcpyAsync(b->pinned_out + j->off_host, dp + j->off_out, j->out_bytes,
-                         cudaMemcpyDeviceToHost, b->stream);
+  return queue_download(b, j, dp);
 }
 
 /* Drops a queued encode whose input turned out not to be written (a skipped decode). */
@@ -443,10 +448,7 @@ static cudaError_t decode_resize(gr_batcher *b, gr_jpeg_job **jobs, int n, uint8
     }
     if ((e = (cudaError_t)gr_cuda_resize_launch(&desc, &j->tables.plan, b->stream))) return e;
     /* The encode reads the resized image on the device; else the pixels come back. */
-    if (!(j->encoder && queue_encode(b, j, dp)) &&
-        (e = cudaMemcpyAsync(b->pinned_out + j->off_host, dp + j->off_out, j->out_bytes,
-                             cudaMemcpyDeviceToHost, b->stream)))
-      return e;
+    if (!(j->encoder && queue_encode(b, j, dp)) && (e = queue_download(b, j, dp))) return e;
     if ((e = cudaMemcpyAsync(canary + GR_CANARY * (size_t)(i + 1),
                              dp + j->off_src + src_bytes(j) - GR_CANARY, GR_CANARY,
                              cudaMemcpyDeviceToHost, b->stream)))

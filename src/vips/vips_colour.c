@@ -70,11 +70,7 @@ gr_status gr_vips_to_srgb(const uint8_t *input, size_t length, const gr_image *i
       st = gr_fail(err, GR_ERR_BACKEND, "colour conversion to sRGB failed");
     } else if ((st = gr_image_alloc(out, uchar->Xsize, uchar->Ysize, uchar->Bands, err)) ==
                GR_OK) {
-      size_t out_row = (size_t)out->width * (size_t)out->channels;
-      for (int y = 0; y < out->height; y++) {
-        memcpy(out->data + out->stride * (size_t)y, (uint8_t *)pixels + out_row * (size_t)y,
-               out_row);
-      }
+      memcpy(out->data, pixels, out->stride * (size_t)out->height); /* both rows packed */
     }
     g_free(pixels);
     if (uchar) g_object_unref(uchar);
