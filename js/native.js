@@ -75,5 +75,9 @@ module.exports = {
   /** The request pool's figures, or null while the addon is not loaded (nothing ran yet). */
   pool () {
     return addon ? addon.pool() : null;
+  },
+  /** The GPU JPEG batchers' figures (batches, images, busy, batchMs, decodeMs, blockedMs). */
+  jpegBatches () {
+    return load().jpegBatches();
   }
 };

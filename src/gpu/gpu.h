@@ -30,6 +30,18 @@ gr_status gr_gpu_jpeg_resize(const uint8_t *data, size_t length, int width, int 
 /* 1 when gr_gpu_jpeg_resize can run (nvJPEG with a hardware decoder on some device). */
 int gr_gpu_jpeg_available(char *reason, size_t reason_size);
 
+/* What the JPEG batchers did, summed over devices since start (diagnostics: bench/ and tests
+ * read it to see batch sizes and where a batch's time goes). */
+typedef struct gr_gpu_jpeg_stats {
+  uint64_t batches, images;   /* batches run, jobs in them */
+  uint64_t busy;              /* requests sent to the CPU decoder because the queue was full */
+  double batch_ms;            /* batchers' time in run_batch */
+  double decode_ms;           /* of which: the decode between its two synchronisations */
+  double blocked_ms;          /* batchers' time with jobs queued but every pinned result set read */
+} gr_gpu_jpeg_stats_t;
+
+void gr_gpu_jpeg_stats(gr_gpu_jpeg_stats_t *stats);
+
 /* Counters and health of the GPU backend (safe to call at any time, from any thread; does not
  * initialise CUDA: before the first gr_gpu_available/gr_gpu_resize everything reads 0).
  *

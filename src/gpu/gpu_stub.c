@@ -26,6 +26,8 @@ gr_status gr_gpu_jpeg_resize(const uint8_t *data, size_t length, int width, int 
   return gr_fail(err, GR_ERR_UNSUPPORTED, "GPU backend %s", kReason);
 }
 
+void gr_gpu_jpeg_stats(gr_gpu_jpeg_stats_t *stats) { memset(stats, 0, sizeof *stats); }
+
 int gr_gpu_jpeg_available(char *reason, size_t reason_size) {
   if (reason && reason_size > 0) snprintf(reason, reason_size, "%s", kReason);
   return 0;

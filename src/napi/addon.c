@@ -1,5 +1,6 @@
-/* Module entry: exports process, processMany, metadata, backends and pool. */
+/* Module entry: exports process, processMany, metadata, backends, pool and jpegBatches. */
 #include "core/pool.h"
+#include "gpu/gpu.h"
 #include "napi/napi_util.h"
 
 napi_value gr_napi_process(napi_env env, napi_callback_info info);
@@ -41,6 +42,21 @@ static napi_value pool(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* The GPU JPEG batchers' figures (gpu/gpu.h), for benchmarks and tests. */
+static napi_value jpeg_batches(napi_env env, napi_callback_info info) {
+  gr_gpu_jpeg_stats_t st;
+  gr_gpu_jpeg_stats(&st);
+  napi_value out;
+  NAPI_CALL(env, napi_create_object(env, &out));
+  gr_napi_set_double(env, out, "batches", (double)st.batches);
+  gr_napi_set_double(env, out, "images", (double)st.images);
+  gr_napi_set_double(env, out, "busy", (double)st.busy);
+  gr_napi_set_double(env, out, "batchMs", st.batch_ms);
+  gr_napi_set_double(env, out, "decodeMs", st.decode_ms);
+  gr_napi_set_double(env, out, "blockedMs", st.blocked_ms);
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"process", NULL, gr_napi_process, NULL, NULL, NULL, napi_default, NULL},
@@ -48,6 +64,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"metadata", NULL, gr_napi_metadata, NULL, NULL, NULL, napi_default, NULL},
       {"backends", NULL, backends, NULL, NULL, NULL, napi_default, NULL},
       {"pool", NULL, pool, NULL, NULL, NULL, napi_default, NULL},
+      {"jpegBatches", NULL, jpeg_batches, NULL, NULL, NULL, napi_default, NULL},
   };
   NAPI_CALL(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;

@@ -1,7 +1,7 @@
 /* The native pipeline's hook for the GPU JPEG path (gr_native_run_ex): which JPEGs it hands to
  * the decode-and-resize function (baseline, complete, plain resize), what it gives it (full
  * size, filters of the full-size plan), that GR_ERR_UNSUPPORTED falls back to the usual decode
- * with a note, and that other errors end the request; with GPU_RESIZE_GPU_ENCODE=1, which JPEG
+ * with a note, and that other errors end the request; with GPU encode on (the default), which JPEG
  * outputs it is asked to encode (only a crop or extract after the resize: the region to encode)
  * and that pixels handed back are encoded on the CPU. A fake hook stands in for the GPU. */
 #define _POSIX_C_SOURCE 200809L /* setenv */
@@ -97,13 +97,14 @@ int main(void) {
   CHECK(!g_asked_to_encode && !res.gpu_encoded); /* raw output: nothing to encode */
   gr_result_free(&res);
 
-  /* GPU encode is opt-in: without GPU_RESIZE_GPU_ENCODE=1 the hook is never asked. */
+  /* GPU encode is on by default; GPU_RESIZE_GPU_ENCODE=0 turns it off: the hook is never
+   * asked. */
   g_encode = 1;
-  unsetenv("GPU_RESIZE_GPU_ENCODE");
+  setenv("GPU_RESIZE_GPU_ENCODE", "0", 1);
   CHECK(run_as(photo, len, 400, 400, 1, GR_FORMAT_JPEG, GR_FIT_COVER, &res, &err) == GR_OK);
   CHECK(g_calls == 1 && !g_asked_to_encode && !res.gpu_encoded && res.gpu_decoded);
   gr_result_free(&res);
-  setenv("GPU_RESIZE_GPU_ENCODE", "1", 1);
+  unsetenv("GPU_RESIZE_GPU_ENCODE");
 
   /* JPEG output after a cover crop: the hook is asked to encode the crop of the resized image
    * with the request's options, and its JPEG is the result. */

@@ -22,7 +22,7 @@ const {
 
 // The GPU JPEG path is on by default (GPU_RESIZE_GPU_DECODE=0 turns it off); set in case the caller's environment has 0.
 process.env.GPU_RESIZE_GPU_DECODE = '1';
-process.env.GPU_RESIZE_GPU_ENCODE = '1'; // opt-in: these tests cover it
+process.env.GPU_RESIZE_GPU_ENCODE = '1'; // the default; set in case the caller's environment says 0
 // Made with libjpeg-turbo's tools from the photo: jpegtran -restart 2; cjpeg -sample 2x1.
 const RESTART = path.join(__dirname, '..', 'fixtures', 'restart-1200.jpg');
 const SUB422 = path.join(__dirname, '..', 'fixtures', 'subsampling-422.jpg');
@@ -163,7 +163,10 @@ test('1000 concurrent requests of mixed images, sizes and formats: each matches 
   for (const [input, build] of kinds) expected.push(await run(input, build, 'gpu'));
   const before = counters();
   const order = Array.from({ length: 1000 }, (_, i) => (i * 7919) % kinds.length);
-  const results = await withEnv({ GPU_RESIZE_BACKEND: 'gpu' },
+  // Every request waits for the GPU decoder and every JPEG output is encoded there (by default
+  // the 257th waiting request decodes on the CPU, and small outputs past the 4th of a batch are
+  // encoded on the CPU): the batches are as mixed as they can be.
+  const results = await withEnv({ GPU_RESIZE_BACKEND: 'gpu', GPU_RESIZE_DECODE_QUEUE: '1000', GPU_RESIZE_GPU_ENCODE_SMALL: '1000' },
     () => Promise.all(order.map((k) => kinds[k][1](sharp(kinds[k][0])).toBuffer({ resolveWithObject: true }))));
   const delta = countersDelta(before, counters());
   let gpuDecoded = 0; let gpuEncoded = 0;
@@ -277,7 +280,7 @@ test('GPU encode faults and CPU-only outputs hand the pixels to the CPU encoder,
   const photo = image(PHOTO);
   const build = (i) => i.resize(720, 588).jpeg();
   const before = counters();
-  const results = await withEnv({ GPU_RESIZE_BACKEND: 'gpu', GPU_RESIZE_FAULT: 'encode:0.5' },
+  const results = await withEnv({ GPU_RESIZE_BACKEND: 'gpu', GPU_RESIZE_FAULT: 'encode:0.5', GPU_RESIZE_GPU_ENCODE_SMALL: '1000' },
     () => Promise.all(Array.from({ length: 100 }, () => build(sharp(photo)).toBuffer({ resolveWithObject: true }))));
   const delta = countersDelta(before, counters());
   const cpuEncoded = results.filter((r) => !r.info.gpuEncoded);
@@ -296,4 +299,31 @@ test('GPU encode faults and CPU-only outputs hand the pixels to the CPU encoder,
     assert.equal(r.info.backend, 'gpu');
     assert.notEqual(r.info.gpuEncoded, true);
   }
+});
+
+test('a batch encodes small JPEG outputs on the GPU up to GPU_RESIZE_GPU_ENCODE_SMALL, large ones always', async () => {
+  requireGpu();
+  const photo = image(PHOTO);
+  const small = (i) => i.resize(720, 588).jpeg();
+  const large = (i) => i.resize(1400, 1143).jpeg(); // 1.6 MP: always on the GPU
+  const lone = await run(photo, small, 'gpu');
+  assert.equal(lone.info.gpuEncoded, true, 'a lone small output is encoded on the GPU (latency)');
+  const [s0, l0] = await withEnv({ GPU_RESIZE_GPU_ENCODE_SMALL: '0' },
+    () => Promise.all([run(photo, small, 'gpu'), run(photo, large, 'gpu')]));
+  assert.notEqual(s0.info.gpuEncoded, true, 'no GPU encode for small outputs');
+  assert.equal(s0.info.gpuDecoded, true);
+  assert.equal(s0.info.fallbackReason, undefined, 'a scheduling choice, not a fallback');
+  assert.equal(l0.info.gpuEncoded, true, 'a large output is encoded on the GPU');
+  // Both encoders give the same image.
+  const a = await oracle(lone.data).raw().toBuffer();
+  const b = await oracle(s0.data).raw().toBuffer();
+  const p = stats(a, b).psnr;
+  assert.ok(p >= 40, `GPU against CPU encode: ${p.toFixed(2)} dB`);
+  // 64 at once with the default: the first 4 small ones of each batch on the GPU, the rest on the CPU.
+  const many = await withEnv({ GPU_RESIZE_BACKEND: 'gpu' },
+    () => Promise.all(Array.from({ length: 64 }, () => small(sharp(photo)).toBuffer({ resolveWithObject: true }))));
+  const gpuEncoded = many.filter((r) => r.info.gpuEncoded).length;
+  console.log(`  64 concurrent 720x588 outputs: ${gpuEncoded} encoded on the GPU`);
+  assert.ok(gpuEncoded > 0 && gpuEncoded < 64, `${gpuEncoded} of 64 GPU encodes`);
+  for (const r of many) assert.equal(r.info.fallbackReason, undefined);
 });
