@@ -79,14 +79,17 @@ if (process.env.GR_SOAK_WORKER) {
     const img = Buffer.isBuffer(input) ? gpu(input) : gpu(input.data, { raw: input.raw });
     const width = 8 + Math.floor(rand() * 600);
     const height = rand() < 0.5 ? null : 8 + Math.floor(rand() * 600);
+    const fit = pick(['cover', 'contain', 'fill', 'inside', 'outside']);
     img.resize(width, height, {
-      fit: pick(['cover', 'contain', 'fill', 'inside', 'outside']),
+      fit,
       kernel: rand() < 0.9 ? 'lanczos3' : pick(['nearest', 'linear', 'cubic', 'mitchell', 'lanczos2', 'mks2013'])
     });
-    if (rand() < 0.1) img.rotate();
+    const rotate = rand() < 0.1;
+    if (rotate) img.rotate();
     const format = pick(['jpeg', 'png', 'webp', 'raw']);
     img.toFormat(format, format === 'png' ? { compressionLevel: 2 } : format === 'webp' ? { effort: 1 } : {});
-    return { name, isBad, promise: img.toBuffer({ resolveWithObject: true }) };
+    const desc = `${name} -> ${width}x${height || 'auto'} ${fit}${rotate ? ' rotate' : ''} ${format}`;
+    return { name, desc, isBad, promise: img.toBuffer({ resolveWithObject: true }) };
   }
 
   let total = Number(process.env.GR_SOAK_REQUESTS);
@@ -102,6 +105,12 @@ if (process.env.GR_SOAK_WORKER) {
   };
   let active = 0;
   let peakActive = 0;
+  // The slowest requests answered, and the ones in flight (to see what a slow tail waits for).
+  const slowest = [];
+  const inFlight = new Map();
+  let nextId = 0;
+  const native = require('../js/native');
+  const batches = () => { try { return native.jpegBatches(); } catch { return null; } };
   const unexpected = (what) => {
     stats.unexpectedCount++;
     if (stats.unexpected.length < 10) stats.unexpected.push(what);
@@ -113,16 +122,29 @@ if (process.env.GR_SOAK_WORKER) {
     external: process.memoryUsage().external,
     active,
     peakActive,
+    slowest,
+    oldestInFlight: [...inFlight.values()].sort((a, b) => a.t0 - b.t0).slice(0, 5)
+      .map((r) => ({ desc: r.desc, ageMs: Math.round(performance.now() - r.t0) })),
+    jpegBatches: batches(),
     ...stats
   });
 
   function launch () {
     while (active < inflight && stats.started < total) {
-      const { name, isBad, promise } = makeRequest();
+      const { name, desc, isBad, promise } = makeRequest();
+      const id = nextId++;
+      const t0 = performance.now();
+      inFlight.set(id, { desc, t0 });
       stats.started++;
       active++;
       peakActive = Math.max(peakActive, active);
       promise.then(({ data, info }) => {
+        const ms = performance.now() - t0;
+        if (slowest.length < 8 || ms > slowest[slowest.length - 1].ms) {
+          slowest.push({ desc, ms: Math.round(ms), backend: info.backend, gpuDecoded: Boolean(info.gpuDecoded), gpuEncoded: Boolean(info.gpuEncoded) });
+          slowest.sort((a, b) => b.ms - a.ms);
+          slowest.length = Math.min(slowest.length, 8);
+        }
         stats.resolved++;
         stats.backends[info.backend] = (stats.backends[info.backend] || 0) + 1;
         if (isBad) unexpected(`${name}: resolved`);
@@ -134,6 +156,7 @@ if (process.env.GR_SOAK_WORKER) {
         if (!isBad) unexpected(`${name}: ${key}`);
         if (!(err instanceof Error) || !err.message) unexpected(`${name}: not an Error with a message`);
       }).finally(() => {
+        inFlight.delete(id);
         active--;
         if (stats.started < total) {
           setImmediate(launch);
@@ -337,6 +360,9 @@ function summarise (opts, workers, samples, ms, stalled, backendInfo, withNvidia
       ranOn: f.backends || {},
       errors: f.errors || {},
       finalRssMiB: f.rss ? mib(f.rss) : null,
+      slowest: f.slowest || [],
+      oldestInFlight: f.oldestInFlight || [],
+      jpegBatches: f.jpegBatches || null,
       exit: w.exited
     };
   });
@@ -433,7 +459,13 @@ function writeOut (opts, r) {
     ...Object.entries(errors).sort((a, b) => b[1] - a[1]).map(([k, v]) => `| ${k.replace(/\|/g, '\\|')} | ${v} |`), '',
     'Over time:', '',
     `| s | answered | in flight | RSS MiB | JS heap MiB | external MiB |${gpuCol ? ' GPU used MiB |' : ''}`,
-    `|---|---|---|---|---|---|${gpuCol ? '---|' : ''}`, ...timeline, ''
+    `|---|---|---|---|---|---|${gpuCol ? '---|' : ''}`, ...timeline, '',
+    'Slowest requests answered, per worker (and the oldest still in flight at its last report):', '',
+    ...r.workers.flatMap((p) => [
+      `- ${p.backend}: ${(p.slowest || []).map((x) => `${x.desc} ${x.ms} ms on ${x.backend}${x.gpuDecoded ? ' (GPU decode)' : ''}`).join('; ') || 'none'}` +
+        ((p.oldestInFlight || []).length ? `; in flight: ${p.oldestInFlight.map((x) => `${x.desc} for ${x.ageMs} ms`).join('; ')}` : ''),
+      ...(p.jpegBatches && p.jpegBatches.batches ? [`  GPU JPEG batches: ${JSON.stringify(p.jpegBatches)}`] : [])
+    ]), ''
   ].join('\n');
   fs.writeFileSync(path.join(opts.out, 'soak.md'), md);
 }

@@ -37,6 +37,8 @@ typedef struct gr_gpu_jpeg_stats {
   uint64_t busy;              /* requests sent to the CPU decoder because the queue was full */
   double batch_ms;            /* batchers' time in run_batch */
   double decode_ms;           /* of which: the decode between its two synchronisations */
+  uint64_t resets;            /* hardware decoders made anew after a refused or skipped image */
+  double reset_ms;            /* time that took */
   double blocked_ms;          /* batchers' time with jobs queued but every pinned result set read */
 } gr_gpu_jpeg_stats_t;
 

@@ -34,7 +34,8 @@
  * Failures: a batch that nvJPEG refuses is decoded again image by image, so one bad image does
  * not fail the others; an image nvJPEG refuses returns GR_ERR_UNSUPPORTED (the caller decodes
  * it on the CPU and still resizes on the GPU); a CUDA failure returns GR_ERR_BACKEND and the
- * request runs on the CPU path. GPU_RESIZE_FAULT=nvjpeg[:rate] fails whole batches for tests. A
+ * request runs on the CPU path. GPU_RESIZE_FAULT=nvjpeg[:rate] fails whole batches for tests,
+ * GPU_RESIZE_FAULT=refuse makes the decoder refuse every image as it does some valid ones. A
  * CUDA error that breaks the context turns the JPEG path off for that device.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -92,7 +93,11 @@ typedef struct gr_jpeg_job {
   gr_status status;
   int injected, cuda_error, broken;
   char message[GR_MESSAGE_MAX];
-  const uint8_t *host_out; /* in the batcher's pinned buffer until the job lets go of it */
+  int gpu_encode;          /* planned for the GPU encoder: no place in the pinned set */
+  int late_download;       /* its encode failed: pixels copied after the batch, into late_out */
+  uint8_t *late_out;       /* malloc'd; the request frees it */
+  const uint8_t *host_out; /* in the batcher's pinned set until the job lets go of it, or
+                              late_out */
   int encoded;             /* encode->data holds the output; no pixels to read */
   gr_batcher *batcher;
   int out_set;             /* the batcher's pinned set host_out lies in */
@@ -308,10 +313,40 @@ static void job_fail(gr_jpeg_job *j, int injected, int cuda_error, const char *f
   snprintf(j->message, sizeof j->message, fmt, a, b);
 }
 
+/* Images the hardware decoder refused or skipped, by a hash of their length, first and last
+ * 4 KiB (headers, tables, and the end of the data): one that comes again goes straight to the
+ * CPU decoder. A refusal fails its whole batch, which is then decoded image by image with a
+ * fresh decoder after each refusal, and a fresh hardware decoder took about 1.5 s under load on
+ * the H100 (the soak, whose inputs repeat: 203 of them in 16 batches before this cache, 300 s
+ * of the batchers' time, while 256 requests waited up to 145 s). Direct-mapped; a collision
+ * only sends an image to the CPU decoder. */
+#define GR_REFUSED_SLOTS 4096
+static uint64_t g_refused[GR_REFUSED_SLOTS];
+
+static uint64_t jpeg_sample_hash(const uint8_t *data, size_t length) {
+  uint64_t h = 1469598103934665603ull ^ (uint64_t)length;
+  size_t head = length < 4096 ? length : 4096;
+  size_t tail = length - head < 4096 ? length - head : 4096;
+  for (size_t i = 0; i < head; i++) h = (h ^ data[i]) * 1099511628211ull;
+  for (size_t i = length - tail; i < length; i++) h = (h ^ data[i]) * 1099511628211ull;
+  return h | 1; /* 0 marks an empty slot */
+}
+
+static void remember_refused(const gr_jpeg_job *j) {
+  uint64_t h = jpeg_sample_hash(j->data, j->length);
+  __atomic_store_n(&g_refused[h % GR_REFUSED_SLOTS], h, __ATOMIC_RELAXED);
+}
+
+static int refused_before(const uint8_t *data, size_t length) {
+  uint64_t h = jpeg_sample_hash(data, length);
+  return __atomic_load_n(&g_refused[h % GR_REFUSED_SLOTS], __ATOMIC_RELAXED) == h;
+}
+
 /* nvJPEG would not decode this image (a JPEG feature the hardware lacks): not a GPU failure;
  * the caller decodes it on the CPU. */
 static void job_refused(gr_jpeg_job *j, int nvjpeg_status) {
   if (j->status != GR_OK) return;
+  remember_refused(j);
   j->status = GR_ERR_UNSUPPORTED;
   snprintf(j->message, sizeof j->message, "nvJPEG cannot decode it: %s",
            gr_nvjpeg_status_name(nvjpeg_status));
@@ -343,8 +378,13 @@ static cudaError_t grow_device(gr_batcher *b, size_t need) {
  * b->state stays NULL when this fails (the batch then fails). */
 static void reset_decoder(gr_batcher *b) {
   const char *step;
+  double t0 = now_ms();
   close_decoder(b);
   open_decoder(b, &step);
+  pthread_mutex_lock(&g_stats_lock);
+  g_stats.resets++;
+  g_stats.reset_ms += now_ms() - t0;
+  pthread_mutex_unlock(&g_stats_lock);
 }
 
 /* Decodes jobs[first..first+n) (the ones still OK) into their device buffers. */
@@ -361,6 +401,7 @@ static int decode_range(gr_batcher *b, gr_jpeg_job **jobs, int n, uint8_t *dbuf)
     images[i].pitch[0] = (size_t)jobs[i]->width * GR_CHANNELS;
   }
   int s = GR_NVJPEG_SUCCESS;
+  if (gr_gpu_fault("refuse")) return 3; /* NVJPEG_STATUS_BAD_JPEG, as if the hardware refused */
   if (!b->state) reset_decoder(b);
   if (!b->state) return 6; /* NVJPEG_STATUS_EXECUTION_FAILED */
   if (b->initialised_batch != n) {
@@ -421,17 +462,29 @@ static int queue_encode(gr_batcher *b, gr_jpeg_job *j, uint8_t *dp) {
 }
 
 /* After the batch's synchronisation: the job's bitstream into its request's output. When that
- * fails the pixels come back instead (queued on the stream: the caller synchronises). */
-static cudaError_t retrieve_encode(gr_batcher *b, gr_jpeg_job *j, uint8_t *dp) {
+ * fails the pixels come back instead (late_download). */
+static void retrieve_encode(gr_jpeg_job *j) {
   gr_gpu_jpeg_output *o = j->encode;
   gr_error err;
   j->encode_queued = 0;
   if (gr_gpu_jpeg_encode_retrieve(j->encoder, &o->data, &o->length, &err) == GR_OK) {
     j->encoded = 1;
-    return cudaSuccess;
+    return;
   }
   snprintf(o->note, sizeof o->note, "%s", err.message);
-  return queue_download(b, j, dp);
+  j->late_download = 1;
+}
+
+/* The pixels of a job whose GPU encode failed, after the batch's synchronisation: it has no
+ * place in the pinned set (planned GPU encodes take none, which keeps large outputs' sets
+ * small), so they are copied into memory of its own. A cudaError_t. */
+static cudaError_t late_download(gr_jpeg_job *j, const uint8_t *dp) {
+  j->late_out = malloc(j->out_bytes);
+  if (!j->late_out) {
+    job_fail(j, 0, 0, "%s%s", "Out of memory", "");
+    return cudaSuccess;
+  }
+  return cudaMemcpy(j->late_out, dp + j->off_out, j->out_bytes, cudaMemcpyDeviceToHost);
 }
 
 /* Drops a queued encode whose input turned out not to be written (a skipped decode). */
@@ -451,8 +504,6 @@ static void drop_encode(gr_jpeg_job *j) {
 static cudaError_t decode_resize(gr_batcher *b, gr_jpeg_job **jobs, int n, uint8_t *dp,
                                  uint8_t *canary) {
   cudaError_t e;
-  int small_encodes = 0;
-  long small_max = env_long("GPU_RESIZE_GPU_ENCODE_SMALL", GR_GPU_ENCODE_SMALL, 0, 1 << 20);
   for (int i = 0; i < n; i++) {
     gr_jpeg_job *j = jobs[i];
     if (j->status != GR_OK) continue;
@@ -491,10 +542,11 @@ static cudaError_t decode_resize(gr_batcher *b, gr_jpeg_job **jobs, int n, uint8
     }
     if ((e = (cudaError_t)gr_cuda_resize_launch(&desc, &j->tables.plan, b->stream))) return e;
     /* The encode reads the resized image on the device; else the pixels come back. */
-    int gpu_encode = j->encode && ((size_t)j->encode->region.width * j->encode->region.height >=
-                                       GR_GPU_ENCODE_LARGE ||
-                                   small_encodes++ < small_max);
-    if (!(gpu_encode && queue_encode(b, j, dp)) && (e = queue_download(b, j, dp))) return e;
+    if (!j->gpu_encode) {
+      if ((e = queue_download(b, j, dp))) return e;
+    } else if (!queue_encode(b, j, dp)) {
+      j->late_download = 1;
+    }
     if ((e = cudaMemcpyAsync(canary + GR_CANARY * (size_t)(i + 1),
                              dp + j->off_src + src_bytes(j) - GR_CANARY, GR_CANARY,
                              cudaMemcpyDeviceToHost, b->stream)))
@@ -513,6 +565,8 @@ static void run_batch(gr_batcher *b, gr_jpeg_job **jobs, int n) {
   if ((e = cudaSetDevice(d->id)) != cudaSuccess) goto cuda_fail;
   /* Layout: every job's tables, then each job's decoded image, output and intermediate. */
   size_t tables = 0, total, host = 0;
+  int small_encodes = 0;
+  long small_max = env_long("GPU_RESIZE_GPU_ENCODE_SMALL", GR_GPU_ENCODE_SMALL, 0, 1 << 20);
   for (int i = 0; i < n; i++) {
     jobs[i]->off_tables = tables;
     tables += jobs[i]->tables.bytes;
@@ -526,8 +580,13 @@ static void run_batch(gr_batcher *b, gr_jpeg_job **jobs, int n) {
     total = gr_align_up(total + j->out_bytes, GR_GPU_ALIGN);
     j->off_tmp = total;
     total = gr_align_up(total + j->tables.plan.tmp_bytes, GR_GPU_ALIGN);
-    j->off_host = host;
-    host = gr_align_up(host + j->out_bytes, GR_GPU_ALIGN);
+    j->gpu_encode = j->encode && ((size_t)j->encode->region.width * j->encode->region.height >=
+                                      GR_GPU_ENCODE_LARGE ||
+                                  small_encodes++ < small_max);
+    if (!j->gpu_encode) {
+      j->off_host = host;
+      host = gr_align_up(host + j->out_bytes, GR_GPU_ALIGN);
+    }
   }
   size_t pinned_small = gr_align_up(tables, 64) + GR_CANARY * (size_t)(n + 1);
   if ((e = (cudaError_t)gr_gpu_grow_pinned(&b->pinned_tables, &b->pinned_tables_cap,
@@ -560,18 +619,16 @@ static void run_batch(gr_batcher *b, gr_jpeg_job **jobs, int n) {
       jobs[i]->status = GR_ERR_UNSUPPORTED;
       snprintf(jobs[i]->message, sizeof jobs[i]->message,
                "the hardware JPEG decoder skipped it twice");
+      remember_refused(jobs[i]);
     }
   }
-  int downloads = 0;
   for (int i = 0; i < n; i++) {
-    if (jobs[i]->status != GR_OK || !jobs[i]->encode_queued) continue;
-    if ((e = retrieve_encode(b, jobs[i], dp))) goto cuda_fail;
-    downloads += !jobs[i]->encoded;
-  }
-  if (downloads && (e = cudaStreamSynchronize(b->stream))) goto cuda_fail;
-  for (int i = 0; i < n; i++) {
-    if (jobs[i]->status == GR_OK) {
-      jobs[i]->host_out = b->pinned_out[b->out_set] + jobs[i]->off_host;
+    gr_jpeg_job *j = jobs[i];
+    if (j->status != GR_OK) continue;
+    if (j->encode_queued) retrieve_encode(j);
+    if (j->late_download && (e = late_download(j, dp))) goto cuda_fail;
+    if (j->status == GR_OK && !j->encoded) {
+      j->host_out = j->late_out ? j->late_out : b->pinned_out[b->out_set] + j->off_host;
     }
   }
   return;
@@ -655,7 +712,7 @@ static void *batcher_main(void *arg) {
     for (int i = 0; i < n; i++) {
       jobs[i]->batcher = b;
       jobs[i]->out_set = set;
-      if (jobs[i]->status == GR_OK && !jobs[i]->encoded) b->readers[set]++;
+      if (jobs[i]->status == GR_OK && !jobs[i]->encoded && !jobs[i]->late_out) b->readers[set]++;
       jobs[i]->done = 1;
     }
     pthread_cond_broadcast(&d->done);
@@ -700,6 +757,9 @@ gr_status gr_gpu_jpeg_resize(const uint8_t *data, size_t length, int width, int 
   }
   if ((size_t)width * height * GR_CHANNELS < GR_CANARY) {
     return gr_fail(err, GR_ERR_UNSUPPORTED, "image too small for the GPU decoder");
+  }
+  if (refused_before(data, length)) {
+    return gr_fail(err, GR_ERR_UNSUPPORTED, "the hardware JPEG decoder refused it before");
   }
   int id = gr_gpu_acquire(why, sizeof why);
   if (id < 0) {
@@ -767,10 +827,13 @@ gr_status gr_gpu_jpeg_resize(const uint8_t *data, size_t length, int width, int 
     } else {
       snprintf(job.message, sizeof job.message, "%s", err->message);
     }
-    pthread_mutex_lock(&d->lock);
-    if (--job.batcher->readers[job.out_set] == 0) pthread_cond_broadcast(&d->done);
-    pthread_mutex_unlock(&d->lock);
+    if (!job.late_out) {
+      pthread_mutex_lock(&d->lock);
+      if (--job.batcher->readers[job.out_set] == 0) pthread_cond_broadcast(&d->done);
+      pthread_mutex_unlock(&d->lock);
+    }
   }
+  free(job.late_out);
   if (st == GR_ERR_UNSUPPORTED) {
     gr_gpu_unacquire(id); /* the request goes on, decoded on the CPU */
     return gr_fail(err, st, "%s", job.message);
