@@ -34,8 +34,7 @@
  * Failures: a batch that nvJPEG refuses is decoded again image by image, so one bad image does
  * not fail the others; an image nvJPEG refuses returns GR_ERR_UNSUPPORTED (the caller decodes
  * it on the CPU and still resizes on the GPU); a CUDA failure returns GR_ERR_BACKEND and the
- * request runs on the CPU path. GPU_RESIZE_FAULT=nvjpeg[:rate] fails whole batches for tests,
- * GPU_RESIZE_FAULT=refuse makes the decoder refuse every image as it does some valid ones. A
+ * request runs on the CPU path. GPU_RESIZE_FAULT=nvjpeg[:rate] fails whole batches for tests. A
  * CUDA error that breaks the context turns the JPEG path off for that device.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -313,40 +312,10 @@ static void job_fail(gr_jpeg_job *j, int injected, int cuda_error, const char *f
   snprintf(j->message, sizeof j->message, fmt, a, b);
 }
 
-/* Images the hardware decoder refused or skipped, by a hash of their length, first and last
- * 4 KiB (headers, tables, and the end of the data): one that comes again goes straight to the
- * CPU decoder. A refusal fails its whole batch, which is then decoded image by image with a
- * fresh decoder after each refusal, and a fresh hardware decoder took about 1.5 s under load on
- * the H100 (the soak, whose inputs repeat: 203 of them in 16 batches before this cache, 300 s
- * of the batchers' time, while 256 requests waited up to 145 s). Direct-mapped; a collision
- * only sends an image to the CPU decoder. */
-#define GR_REFUSED_SLOTS 4096
-static uint64_t g_refused[GR_REFUSED_SLOTS];
-
-static uint64_t jpeg_sample_hash(const uint8_t *data, size_t length) {
-  uint64_t h = 1469598103934665603ull ^ (uint64_t)length;
-  size_t head = length < 4096 ? length : 4096;
-  size_t tail = length - head < 4096 ? length - head : 4096;
-  for (size_t i = 0; i < head; i++) h = (h ^ data[i]) * 1099511628211ull;
-  for (size_t i = length - tail; i < length; i++) h = (h ^ data[i]) * 1099511628211ull;
-  return h | 1; /* 0 marks an empty slot */
-}
-
-static void remember_refused(const gr_jpeg_job *j) {
-  uint64_t h = jpeg_sample_hash(j->data, j->length);
-  __atomic_store_n(&g_refused[h % GR_REFUSED_SLOTS], h, __ATOMIC_RELAXED);
-}
-
-static int refused_before(const uint8_t *data, size_t length) {
-  uint64_t h = jpeg_sample_hash(data, length);
-  return __atomic_load_n(&g_refused[h % GR_REFUSED_SLOTS], __ATOMIC_RELAXED) == h;
-}
-
 /* nvJPEG would not decode this image (a JPEG feature the hardware lacks): not a GPU failure;
  * the caller decodes it on the CPU. */
 static void job_refused(gr_jpeg_job *j, int nvjpeg_status) {
   if (j->status != GR_OK) return;
-  remember_refused(j);
   j->status = GR_ERR_UNSUPPORTED;
   snprintf(j->message, sizeof j->message, "nvJPEG cannot decode it: %s",
            gr_nvjpeg_status_name(nvjpeg_status));
@@ -375,7 +344,11 @@ static cudaError_t grow_device(gr_batcher *b, size_t need) {
 
 /* A fresh decoder after the hardware decoder refused or skipped an image: a decoder that saw a
  * failure kept refusing or skipping later, valid images, and a new state alone did not cure it.
- * b->state stays NULL when this fails (the batch then fails). */
+ * On the H100 (2026-11-22) a handle refused ("bad jpeg") valid images that came after larger
+ * ones (600x450 after 2725x2225, 720x588 after 3840x2160, lone requests), a fresh handle
+ * decoded them, and a fresh state or a DecodeBatchedInitialize per batch did not help: mixed
+ * sizes fail about every other batch. A fresh handle takes 0.7-1.5 s, so at most two per
+ * failed batch. b->state stays NULL when this fails (the batch then fails). */
 static void reset_decoder(gr_batcher *b) {
   const char *step;
   double t0 = now_ms();
@@ -401,7 +374,6 @@ static int decode_range(gr_batcher *b, gr_jpeg_job **jobs, int n, uint8_t *dbuf)
     images[i].pitch[0] = (size_t)jobs[i]->width * GR_CHANNELS;
   }
   int s = GR_NVJPEG_SUCCESS;
-  if (gr_gpu_fault("refuse")) return 3; /* NVJPEG_STATUS_BAD_JPEG, as if the hardware refused */
   if (!b->state) reset_decoder(b);
   if (!b->state) return 6; /* NVJPEG_STATUS_EXECUTION_FAILED */
   if (b->initialised_batch != n) {
@@ -412,7 +384,6 @@ static int decode_range(gr_batcher *b, gr_jpeg_job **jobs, int n, uint8_t *dbuf)
     s = nj->DecodeBatchedEx(b->handle, b->state, datas, lengths, images, b->params,
                             b->stream);
   }
-  if (s != GR_NVJPEG_SUCCESS) reset_decoder(b);
   return s;
 }
 
@@ -515,17 +486,23 @@ static cudaError_t decode_resize(gr_batcher *b, gr_jpeg_job **jobs, int n, uint8
   double t0 = now_ms();
   int s = decode_range(b, jobs, n, dp);
   if ((e = cudaStreamSynchronize(b->stream))) return e;
+  if (s != GR_NVJPEG_SUCCESS) reset_decoder(b);
   pthread_mutex_lock(&g_stats_lock);
   g_stats.decode_ms += now_ms() - t0;
   pthread_mutex_unlock(&g_stats_lock);
   if (s != GR_NVJPEG_SUCCESS && n > 1) {
-    /* One image may spoil the batch: decode them one by one so the others still succeed. */
+    /* One image may spoil the batch: decode them one by one so the others still succeed.
+     * No fresh decoder after each refusal (one costs 0.7-1.5 s on the H100, and a mixed batch
+     * can have several): the ones after it may be refused too and decode on the CPU; one
+     * fresh decoder at the end. */
+    int refused = 0;
     for (int i = 0; i < n; i++) {
       if (jobs[i]->status != GR_OK) continue;
       int si = decode_range(b, &jobs[i], 1, dp);
       if ((e = cudaStreamSynchronize(b->stream))) return e;
-      if (si != GR_NVJPEG_SUCCESS) job_refused(jobs[i], si);
+      if (si != GR_NVJPEG_SUCCESS) job_refused(jobs[i], si), refused = 1;
     }
+    if (refused) reset_decoder(b);
   } else if (s != GR_NVJPEG_SUCCESS) {
     job_refused(jobs[0], s);
   }
@@ -619,7 +596,6 @@ static void run_batch(gr_batcher *b, gr_jpeg_job **jobs, int n) {
       jobs[i]->status = GR_ERR_UNSUPPORTED;
       snprintf(jobs[i]->message, sizeof jobs[i]->message,
                "the hardware JPEG decoder skipped it twice");
-      remember_refused(jobs[i]);
     }
   }
   for (int i = 0; i < n; i++) {
@@ -757,9 +733,6 @@ gr_status gr_gpu_jpeg_resize(const uint8_t *data, size_t length, int width, int 
   }
   if ((size_t)width * height * GR_CHANNELS < GR_CANARY) {
     return gr_fail(err, GR_ERR_UNSUPPORTED, "image too small for the GPU decoder");
-  }
-  if (refused_before(data, length)) {
-    return gr_fail(err, GR_ERR_UNSUPPORTED, "the hardware JPEG decoder refused it before");
   }
   int id = gr_gpu_acquire(why, sizeof why);
   if (id < 0) {

@@ -221,28 +221,6 @@ test("sharp-made JPEGs (the benchmark's 3840x2160 and 720x588 inputs) resize on 
   }
 });
 
-test('an image the hardware decoder refused goes straight to the CPU decoder when it comes again', async () => {
-  requireGpu();
-  const native = require('../../js/native');
-  const photo = image(PHOTO);
-  const build = (i) => i.resize(500, 400).raw();
-  const input = await oracle(photo).resize(1111, 907).jpeg({ quality: 87 }).toBuffer(); // this test's own
-  const other = await oracle(photo).resize(1113, 909).jpeg({ quality: 87 }).toBuffer();
-  const refused = await withEnv({ GPU_RESIZE_FAULT: 'refuse' }, () => run(input, build, 'gpu'));
-  assert.equal(refused.info.backend, 'gpu');
-  assert.match(refused.info.fallbackReason, /nvJPEG cannot decode it: bad jpeg/);
-  const before = native.jpegBatches();
-  const again = await run(input, build, 'gpu');
-  const after = native.jpegBatches();
-  assert.equal(again.info.backend, 'gpu');
-  assert.notEqual(again.info.gpuDecoded, true);
-  assert.match(again.info.fallbackReason, /refused it before/);
-  assert.equal(after.images, before.images, 'not batched again');
-  assert.deepEqual(again.data, refused.data, 'same CPU decode, same pixels');
-  const fresh = await run(other, build, 'gpu');
-  assert.equal(fresh.info.gpuDecoded, true, `another image still decodes on the GPU: ${fresh.info.fallbackReason}`);
-});
-
 test('a busy GPU decoder hands new requests to the CPU decoder (GPU_RESIZE_DECODE_QUEUE), results still right', async () => {
   requireGpu();
   const photo = image(PHOTO);
