@@ -39,7 +39,7 @@ for s in "$@"; do
       step memcheck-smoke 240 "$SAN" --tool memcheck --error-exitcode 9 node bench/gpu-smoke.js --requests=8 ;;
     racecheck) step racecheck 400 env GR_TEST_GPU_QUICK=1 "$SAN" --tool racecheck --error-exitcode 9 ./build/cmake/test_gpu ;;
     soak) step soak 300 node bench/soak.js --requests 100000 --inflight 1000 --backends auto,gpu --photo --max-seconds 240 --out "$OUT/soak" ;;
-    bench) step bench 540 node bench/run.js --tasks 1,2,3,6 --seconds 1 --inflight 1,16,64 --contenders auto,cpu,sharp --out "$OUT/bench" ;;
+    bench) step bench 540 node bench/run.js --tasks 1,2,3,6 --seconds 1.5 --inflight 1,16,64,128 --contenders auto,cpu,sharp --out "$OUT/bench" ;;
     *) echo "gpu-check: unknown step $s" >&2; status=2 ;;
   esac
 done

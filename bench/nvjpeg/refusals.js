@@ -1,0 +1,50 @@
+// Which JPEGs nvJPEG's hardware decoder refuses, and how many fresh decoders that costs: each
+// image lone three times, 32 at once, then 96 mixed three times (GPU machine):
+//   node bench/nvjpeg/refusals.js        (bench/results/h100-16core-encode/refusals.txt)
+const path = require('path');
+const fs = require('fs');
+process.env.GPU_RESIZE_BACKEND = 'gpu';
+const sharp = require('../..');
+const native = require('../../js/native');
+const oracle = require('sharp');
+const images = process.env.GPU_RESIZE_IMAGES || path.resolve(__dirname, '..', '..', '..', 'shared', 'images');
+const img = (f) => fs.readFileSync(path.join(images, f));
+const photo = img('2569067123_aca715a2ee_o.jpg');
+const inputs = {
+  valid: fs.readFileSync(path.join(__dirname, '..', '..', 'test', 'badinput', 'corpus', 'valid.jpg')),
+  '320x240': img('320x240.jpg'), concert: img('concert.jpg'), flowers: img('flowers.jpeg'),
+  photo: img('2569067123_aca715a2ee_o.jpg'), l1: img('Landscape_1.jpg'),
+  t2: null, t6: null // the bench's task 2 and 6 inputs, made below
+};
+const go = (buf) => sharp(buf).resize(300, 200).raw().toBuffer({ resolveWithObject: true });
+const why = (r) => r.info.gpuDecoded ? 'gpu' : (r.info.fallbackReason || '').replace(/.*CPU: /, '').slice(0, 40);
+(async () => {
+  inputs.t2 = await oracle(photo).resize(3840, 2160, { fit: 'fill' }).jpeg({ quality: 90 }).toBuffer();
+  inputs.t6 = await oracle(photo).resize(720, 588).jpeg({ quality: 90 }).toBuffer();
+  const sizes = {};
+  for (const [k, b] of Object.entries(inputs)) { const m = await sharp(b).metadata(); sizes[k] = `${m.width}x${m.height} ${m.chromaSubsampling}`; }
+  console.log(JSON.stringify(sizes));
+  const b0 = native.jpegBatches();
+  for (const [k, b] of Object.entries(inputs)) {
+    const out = [];
+    for (let i = 0; i < 3; i++) out.push(why(await go(b)));
+    console.log('lone', k, out.join(' | '));
+  }
+  console.log('resets after lone', native.jpegBatches().resets - b0.resets);
+  for (const [k, b] of Object.entries(inputs)) {
+    const r0 = native.jpegBatches().resets;
+    const rs = await Promise.all(Array.from({ length: 32 }, () => go(b)));
+    const c = {}; rs.forEach((r) => { const w = why(r); c[w] = (c[w] || 0) + 1; });
+    console.log('x32', k, JSON.stringify(c), 'resets', native.jpegBatches().resets - r0);
+  }
+  for (let round = 0; round < 3; round++) {
+    const r0 = native.jpegBatches().resets;
+    const keys = Object.keys(inputs);
+    const order = Array.from({ length: 96 }, (_, i) => keys[i % keys.length]);
+    const rs = await Promise.all(order.map((k) => go(inputs[k])));
+    const c = {}; rs.forEach((r, i) => { const w = order[i] + ':' + why(r); c[w] = (c[w] || 0) + 1; });
+    console.log('mixed', JSON.stringify(c), 'resets', native.jpegBatches().resets - r0);
+  }
+  const b1 = native.jpegBatches();
+  console.log('reset ms each', ((b1.resetMs - b0.resetMs) / Math.max(1, b1.resets - b0.resets)).toFixed(1));
+})();
