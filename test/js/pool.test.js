@@ -128,3 +128,17 @@ test('GPU_RESIZE_WORKERS bounds the requests on the CPU; counters() shows the ot
   assert.ok(running >= 2 && running <= 4 && queue >= 8, JSON.stringify(during));
   assert.deepEqual(after, { queue: 0, process: 0 });
 });
+
+test("the GPU JPEG batchers' figures: all there, and zero where no JPEG went to the GPU", async () => {
+  const native = require('../../js/native');
+  await gpu(PHOTO).resize(64).toBuffer();
+  const b = native.jpegBatches();
+  const fields = ['batches', 'images', 'busy', 'batchMs', 'decodeMs', 'blockedMs', 'resets', 'resetMs'];
+  assert.deepEqual(Object.keys(b).sort(), [...fields].sort());
+  for (const f of fields) assert.ok(Number.isFinite(b[f]) && b[f] >= 0, `${f}: ${b[f]}`);
+  if (!gpu.backends().gpu.available) {
+    for (const f of fields) assert.equal(b[f], 0, `${f} without a GPU`);
+  } else {
+    assert.ok(b.images >= b.batches);
+  }
+});
