@@ -5,21 +5,15 @@
 // batch and of that the decode, time blocked on readers, requests sent to the CPU decoder (busy).
 // Settings come from the environment (GPU_RESIZE_GPU_ENCODE, GPU_RESIZE_DECODE_QUEUE, ...).
 const path = require('path');
-const fs = require('fs');
 const sharp = require('..');
 const native = require('../js/native');
-const oracle = require('sharp');
+const { defineTasks } = require('./tasks');
 const [label, task, inflights, secs] = process.argv.slice(2);
 const images = process.env.GPU_RESIZE_IMAGES || path.resolve(__dirname, '..', '..', 'shared', 'images');
-const photo = fs.readFileSync(path.join(images, '2569067123_aca715a2ee_o.jpg'));
-// The bench's inputs (bench/run.js): the photo, and sharp's 3840x2160 and 720x588 of it at q90.
-const tasks = {
-  1: [() => photo, (i) => i.resize(720, 588).jpeg({ quality: 80 })],
-  '1r': [() => photo, (i) => i.resize(720, 588).raw()],
-  2: [() => oracle(photo).resize(3840, 2160, { fit: 'fill' }).jpeg({ quality: 90 }).toBuffer(), (i) => i.resize(1920, 1080).jpeg({ quality: 80 })],
-  6: [() => oracle(photo).resize(720, 588).jpeg({ quality: 90 }).toBuffer(), (i) => i.resize(2880, 2352).jpeg({ quality: 80 })]
-};
-const [makeInput, build] = tasks[task];
+// The bench's own task (bench/tasks.js); 1r is task 1 with raw output (no encode).
+const def = defineTasks(images).find((t) => t.id === Number(task === '1r' ? 1 : task));
+const makeInput = def.prepare;
+const call = task === '1r' ? (lib, input) => lib(input).resize(720, 588).raw() : def.call;
 let input;
 async function level(inflight, seconds) {
   const lat = [];
@@ -29,7 +23,7 @@ async function level(inflight, seconds) {
   async function loop() {
     while (performance.now() < end) {
       const s = performance.now();
-      const r = await build(sharp(input)).toBuffer({ resolveWithObject: true });
+      const r = await call(sharp, input).toBuffer({ resolveWithObject: true });
       lat.push(performance.now() - s); ops++;
       if (r.info.gpuDecoded) dec++;
       if (r.info.gpuEncoded) enc++;
@@ -41,7 +35,7 @@ async function level(inflight, seconds) {
   lat.sort((a, b) => a - b);
   const d = {}; for (const k of Object.keys(b1)) d[k] = +(b1[k] - b0[k]).toFixed(1);
   if (seconds < 1) return;
-  console.log(JSON.stringify({ label, task: +task, inflight, ops: +(ops / wall).toFixed(1), p50: +lat[lat.length >> 1].toFixed(2),
+  console.log(JSON.stringify({ label, task: task === '1r' ? task : +task, inflight, ops: +(ops / wall).toFixed(1), p50: +lat[lat.length >> 1].toFixed(2),
     cpuMsOp: +((c.user + c.system) / 1000 / ops).toFixed(2), dec: +(dec / ops).toFixed(2), enc: +(enc / ops).toFixed(2),
     meanBatch: d.batches ? +(d.images / d.batches).toFixed(1) : 0, batchMsPer: d.batches ? +(d.batchMs / d.batches).toFixed(2) : 0,
     decodeMsPer: d.batches ? +(d.decodeMs / d.batches).toFixed(2) : 0, blockedMs: d.blockedMs, busy: d.busy, why }));
