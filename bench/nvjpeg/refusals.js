@@ -6,21 +6,21 @@ const fs = require('fs');
 process.env.GPU_RESIZE_BACKEND = 'gpu';
 const sharp = require('../..');
 const native = require('../../js/native');
-const oracle = require('sharp');
+const { defineTasks } = require('../tasks');
 const images = process.env.GPU_RESIZE_IMAGES || path.resolve(__dirname, '..', '..', '..', 'shared', 'images');
 const img = (f) => fs.readFileSync(path.join(images, f));
-const photo = img('2569067123_aca715a2ee_o.jpg');
 const inputs = {
   valid: fs.readFileSync(path.join(__dirname, '..', '..', 'test', 'badinput', 'corpus', 'valid.jpg')),
   '320x240': img('320x240.jpg'), concert: img('concert.jpg'), flowers: img('flowers.jpeg'),
   photo: img('2569067123_aca715a2ee_o.jpg'), l1: img('Landscape_1.jpg'),
-  t2: null, t6: null // the bench's task 2 and 6 inputs, made below
+  t2: null, t6: null // the bench's task 2 and 6 inputs (bench/tasks.js), made below
 };
 const go = (buf) => sharp(buf).resize(300, 200).raw().toBuffer({ resolveWithObject: true });
 const why = (r) => r.info.gpuDecoded ? 'gpu' : (r.info.fallbackReason || '').replace(/.*CPU: /, '').slice(0, 40);
 (async () => {
-  inputs.t2 = await oracle(photo).resize(3840, 2160, { fit: 'fill' }).jpeg({ quality: 90 }).toBuffer();
-  inputs.t6 = await oracle(photo).resize(720, 588).jpeg({ quality: 90 }).toBuffer();
+  const tasks = defineTasks(images);
+  inputs.t2 = await tasks.find((t) => t.id === 2).prepare();
+  inputs.t6 = await tasks.find((t) => t.id === 6).prepare();
   const sizes = {};
   for (const [k, b] of Object.entries(inputs)) { const m = await sharp(b).metadata(); sizes[k] = `${m.width}x${m.height} ${m.chromaSubsampling}`; }
   console.log(JSON.stringify(sizes));
