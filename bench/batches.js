@@ -1,5 +1,6 @@
 // The GPU JPEG scheduler, one contender at a time (bench/results/h100-16core-encode/README.md):
-//   node bench/batches.js LABEL TASK INFLIGHT[,INFLIGHT..] SECONDS      TASK: 1, 2, 6 or 1r (raw)
+//   node bench/batches.js LABEL TASK INFLIGHT[,INFLIGHT..] SECONDS      TASK: 1, 2, 6, 1r or 1n
+// (1r: task 1 with raw output, no encode; 1n: task 1 with optimiseCoding: false)
 // One JSON line per in-flight level: ops/s, p50 ms, CPU ms per op, share decoded (dec) and
 // encoded (enc) on the GPU, and the batchers' figures (native jpegBatches()): mean batch, ms per
 // batch and of that the decode, time blocked on readers, requests sent to the CPU decoder (busy).
@@ -10,10 +11,14 @@ const native = require('../js/native');
 const { defineTasks } = require('./tasks');
 const [label, task, inflights, secs] = process.argv.slice(2);
 const images = process.env.GPU_RESIZE_IMAGES || path.resolve(__dirname, '..', '..', 'shared', 'images');
-// The bench's own task (bench/tasks.js); 1r is task 1 with raw output (no encode).
-const def = defineTasks(images).find((t) => t.id === Number(task === '1r' ? 1 : task));
+// The bench's own task (bench/tasks.js), or a variant of task 1.
+const variants = {
+  '1r': (lib, input) => lib(input).resize(720, 588).raw(),
+  '1n': (lib, input) => lib(input).resize(720, 588).jpeg({ quality: 80, optimiseCoding: false })
+};
+const def = defineTasks(images).find((t) => t.id === Number(variants[task] ? 1 : task));
 const makeInput = def.prepare;
-const call = task === '1r' ? (lib, input) => lib(input).resize(720, 588).raw() : def.call;
+const call = variants[task] || def.call;
 let input;
 async function level(inflight, seconds) {
   const lat = [];
@@ -35,10 +40,11 @@ async function level(inflight, seconds) {
   lat.sort((a, b) => a - b);
   const d = {}; for (const k of Object.keys(b1)) d[k] = +(b1[k] - b0[k]).toFixed(1);
   if (seconds < 1) return;
-  console.log(JSON.stringify({ label, task: task === '1r' ? task : +task, inflight, ops: +(ops / wall).toFixed(1), p50: +lat[lat.length >> 1].toFixed(2),
+  console.log(JSON.stringify({ label, task: variants[task] ? task : +task, inflight, ops: +(ops / wall).toFixed(1), p50: +lat[lat.length >> 1].toFixed(2),
     cpuMsOp: +((c.user + c.system) / 1000 / ops).toFixed(2), dec: +(dec / ops).toFixed(2), enc: +(enc / ops).toFixed(2),
     meanBatch: d.batches ? +(d.images / d.batches).toFixed(1) : 0, batchMsPer: d.batches ? +(d.batchMs / d.batches).toFixed(2) : 0,
-    decodeMsPer: d.batches ? +(d.decodeMs / d.batches).toFixed(2) : 0, blockedMs: d.blockedMs, busy: d.busy, why }));
+    decodeMsPer: d.batches ? +(d.decodeMs / d.batches).toFixed(2) : 0, blockedMs: d.blockedMs, busy: d.busy,
+    resets: d.resets, refused: d.refused, skipped: d.skipped, why }));
 }
 (async () => {
   input = await makeInput();

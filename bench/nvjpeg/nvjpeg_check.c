@@ -67,6 +67,9 @@ PROTO(nvjpegEncodeRetrieveBitstreamDevice,
                          cudaStream_t));
 PROTO(nvjpegEncoderParamsCopyQuantizationTables,
       nvjpegStatus_t (*)(nvjpegEncoderParams_t, nvjpegJpegStream_t, cudaStream_t));
+PROTO(nvjpegDecodeBatched,
+      nvjpegStatus_t (*)(nvjpegHandle_t, nvjpegJpegState_t, const unsigned char *const *,
+                         const size_t *, nvjpegImage_t *, cudaStream_t));
 _Static_assert(sizeof(nvjpegHandle_t) == sizeof(gr_nvjpeg_handle), "handle size");
 
 /* Argument counts and order: call each real function with our types' values. */
@@ -86,6 +89,7 @@ void gr_nvjpeg_check_calls(void) {
   (void)nvjpegGetImageInfo(h, data[0], 0, &i, &css, &i, &i);
   (void)nvjpegDecode(h, s, data[0], 0, NVJPEG_OUTPUT_RGBI, &img, st);
   (void)nvjpegDecodeBatchedInitialize(h, s, 1, 1, NVJPEG_OUTPUT_RGBI);
+  (void)nvjpegDecodeBatched(h, s, data, lens, &img, st);
   (void)nvjpegDecodeBatchedEx(h, s, data, lens, &img, &p, st);
   (void)nvjpegDecodeBatchedSupportedEx(h, js, p, &i);
   (void)nvjpegDecodeParamsSetScaleFactor(p, NVJPEG_SCALE_1_BY_2);

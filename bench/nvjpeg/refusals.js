@@ -37,7 +37,7 @@ const why = (r) => r.info.gpuDecoded ? 'gpu' : (r.info.fallbackReason || '').rep
     const c = {}; rs.forEach((r) => { const w = why(r); c[w] = (c[w] || 0) + 1; });
     console.log('x32', k, JSON.stringify(c), 'resets', native.jpegBatches().resets - r0);
   }
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < Number(process.env.ROUNDS || 3); round++) {
     const r0 = native.jpegBatches().resets;
     const keys = Object.keys(inputs);
     const order = Array.from({ length: 96 }, (_, i) => keys[i % keys.length]);
@@ -47,4 +47,6 @@ const why = (r) => r.info.gpuDecoded ? 'gpu' : (r.info.fallbackReason || '').rep
   }
   const b1 = native.jpegBatches();
   console.log('reset ms each', ((b1.resetMs - b0.resetMs) / Math.max(1, b1.resets - b0.resets)).toFixed(1));
+  console.log('totals', JSON.stringify({ batches: b1.batches - b0.batches, images: b1.images - b0.images,
+    refused: b1.refused - b0.refused, skipped: b1.skipped - b0.skipped, resets: b1.resets - b0.resets }));
 })();

@@ -39,6 +39,8 @@ typedef struct gr_gpu_jpeg_stats {
   double decode_ms;           /* of which: the decode between its two synchronisations */
   uint64_t resets;            /* hardware decoders made anew after a refused or skipped image */
   double reset_ms;            /* time that took */
+  uint64_t refused;           /* batch decodes the hardware decoder refused ("bad jpeg", ...) */
+  uint64_t skipped;           /* images it reported decoded but did not write (the canary) */
   double blocked_ms;          /* batchers' time with jobs queued but every pinned result set read */
 } gr_gpu_jpeg_stats_t;
 

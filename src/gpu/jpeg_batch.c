@@ -7,7 +7,7 @@
  * waits for more up to GPU_RESIZE_BATCH_WAIT_US (default 1000 us) until GPU_RESIZE_BATCH_MAX
  * (default 32) are there, bounded by GPU_RESIZE_GPU_MEMORY_MB of device memory per batch
  * (default 4096: later jobs wait, which is the back-pressure). A lone request therefore waits
- * at most the bound. The batch: one table upload, one nvjpegDecodeBatchedEx, one resize launch
+ * at most the bound. The batch: one table upload, one nvjpegDecodeBatched, one resize launch
  * per job, then per job either the JPEG encode of its output region (nvJPEG's encoder, when the
  * request's output is that JPEG: only the bitstream comes back) or one download of the pixels.
  * Two batchers per device alternate, so one batch decodes while the other's results are
@@ -22,10 +22,11 @@
  *
  * The same decoder's writes were not reliably waited for by the kernels queued after it either,
  * and now and then (about 1 image in 400 under concurrent batches, on H100 and H200) it reported
- * success for an image it never wrote. So the decode sits between two host synchronisations, and
- * a canary in each decode buffer, read back with the results, catches a skipped image, which is
- * decoded again alone (then, if skipped again, on the CPU). Three synchronisations per batch,
- * not per request.
+ * success for an image it never wrote (most of those skips came from reused decode parameters,
+ * see open_decoder). So the decode sits between two host synchronisations, and a canary in each
+ * decode buffer, read back with the results, catches a skipped image, which is decoded again
+ * alone (then, if skipped again, on the CPU). Three synchronisations per batch, not per
+ * request.
  *
  * When more than GPU_RESIZE_DECODE_QUEUE jobs (default: 8 batches) are already waiting,
  * a new request decodes on the CPU instead (GR_ERR_UNSUPPORTED, "GPU decoder busy"): the
@@ -110,7 +111,6 @@ struct gr_batcher {
   pthread_t thread;
   cudaStream_t stream;
   gr_nvjpeg_state state;
-  gr_nvjpeg_params *params; /* batch_max, output RGBI */
   int initialised_batch;    /* batch size given to the last DecodeBatchedInitialize */
   uint8_t *pinned_tables;
   size_t pinned_tables_cap;
@@ -184,9 +184,13 @@ static int create_handle(gr_nvjpeg_handle *handle) {
   return s;
 }
 
-/* Opens the batcher's decoder: a hardware handle, its state, and the decode parameters of each
- * batch slot (RGBI output). Returns an nvjpegStatus_t; on failure *step names the call that
- * failed and b->state stays NULL. */
+/* Opens the batcher's decoder: a hardware handle and its state. No decode parameters: with
+ * nvjpegDecodeBatchedEx and one nvjpegDecodeParams per batch slot, reused from batch to batch,
+ * the hardware decoder refused ("bad jpeg") or silently skipped valid images that came after a
+ * larger one in the same slot (H100, 2026-11-22, bench/nvjpeg/refusals.js: 75 refusals and 79
+ * skips in 413 mixed images; none with nvjpegDecodeBatched, none with a ROI reset or fresh
+ * parameters per decode). The output format (RGBI) is DecodeBatchedInitialize's. Returns an
+ * nvjpegStatus_t; on failure *step names the call that failed and b->state stays NULL. */
 static int open_decoder(gr_batcher *b, const char **step) {
   const gr_nvjpeg_api *nj = g_nj;
   gr_nvjpeg_state state = NULL;
@@ -196,15 +200,6 @@ static int open_decoder(gr_batcher *b, const char **step) {
   if ((s = create_handle(&b->handle)) != GR_NVJPEG_SUCCESS) return s;
   *step = "nvjpegJpegStateCreate";
   if ((s = nj->JpegStateCreate(b->handle, &state)) != GR_NVJPEG_SUCCESS) return s;
-  *step = "nvjpegDecodeParams";
-  for (int j = 0; j < g_batch_max; j++) {
-    if ((s = nj->DecodeParamsCreate(b->handle, &b->params[j])) != GR_NVJPEG_SUCCESS ||
-        (s = nj->DecodeParamsSetOutputFormat(b->params[j], GR_NVJPEG_OUTPUT_RGBI)) !=
-            GR_NVJPEG_SUCCESS) {
-      nj->JpegStateDestroy(state);
-      return s;
-    }
-  }
   b->state = state;
   return GR_NVJPEG_SUCCESS;
 }
@@ -212,10 +207,6 @@ static int open_decoder(gr_batcher *b, const char **step) {
 /* Destroys what open_decoder made (any part of it). */
 static void close_decoder(gr_batcher *b) {
   const gr_nvjpeg_api *nj = g_nj;
-  for (int j = 0; j < g_batch_max; j++) {
-    if (b->params[j]) nj->DecodeParamsDestroy(b->params[j]);
-    b->params[j] = NULL;
-  }
   if (b->state) nj->JpegStateDestroy(b->state);
   b->state = NULL;
   if (b->handle) nj->Destroy(b->handle);
@@ -231,8 +222,6 @@ static int device_start(gr_jpeg_device *d, char *why, size_t why_size) {
   for (int i = 0; i < GR_BATCHERS; i++) {
     gr_batcher *b = &d->batchers[i];
     b->dev = d;
-    b->params = calloc((size_t)g_batch_max, sizeof *b->params);
-    if (!b->params) return snprintf(why, why_size, "out of memory"), -1;
     const char *step;
     if ((s = open_decoder(b, &step)) != GR_NVJPEG_SUCCESS) {
       if (!b->handle) {
@@ -343,12 +332,10 @@ static cudaError_t grow_device(gr_batcher *b, size_t need) {
 }
 
 /* A fresh decoder after the hardware decoder refused or skipped an image: a decoder that saw a
- * failure kept refusing or skipping later, valid images, and a new state alone did not cure it.
- * On the H100 (2026-11-22) a handle refused ("bad jpeg") valid images that came after larger
- * ones (600x450 after 2725x2225, 720x588 after 3840x2160, lone requests), a fresh handle
- * decoded them, and a fresh state or a DecodeBatchedInitialize per batch did not help: mixed
- * sizes fail about every other batch. A fresh handle takes 0.7-1.5 s, so at most two per
- * failed batch. b->state stays NULL when this fails (the batch then fails). */
+ * failure kept refusing or skipping later, valid images (with the reused decode parameters that
+ * caused most of them, see open_decoder), and a new state alone did not cure it. A fresh handle
+ * takes 0.7-1.5 s on the H100, so at most two per failed batch. b->state stays NULL when this
+ * fails (the batch then fails). */
 static void reset_decoder(gr_batcher *b) {
   const char *step;
   double t0 = now_ms();
@@ -381,8 +368,12 @@ static int decode_range(gr_batcher *b, gr_jpeg_job **jobs, int n, uint8_t *dbuf)
     b->initialised_batch = s == GR_NVJPEG_SUCCESS ? n : 0;
   }
   if (s == GR_NVJPEG_SUCCESS) {
-    s = nj->DecodeBatchedEx(b->handle, b->state, datas, lengths, images, b->params,
-                            b->stream);
+    s = nj->DecodeBatched(b->handle, b->state, datas, lengths, images, b->stream);
+  }
+  if (s != GR_NVJPEG_SUCCESS) {
+    pthread_mutex_lock(&g_stats_lock);
+    g_stats.refused++;
+    pthread_mutex_unlock(&g_stats_lock);
   }
   return s;
 }
@@ -587,6 +578,9 @@ static void run_batch(gr_batcher *b, gr_jpeg_job **jobs, int n) {
     /* An image the hardware skipped still has its canary: decode it again alone, then give
      * it to the CPU decoder if it is skipped again. */
     if (jobs[i]->status != GR_OK || !canary_intact(canary, i)) continue;
+    pthread_mutex_lock(&g_stats_lock);
+    g_stats.skipped++;
+    pthread_mutex_unlock(&g_stats_lock);
     drop_encode(jobs[i]);
     reset_decoder(b);
     if ((e = decode_resize(b, &jobs[i], 1, dp, canary))) goto cuda_fail;

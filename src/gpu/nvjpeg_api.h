@@ -66,13 +66,22 @@ typedef struct gr_nvjpeg_api {
   int (*Destroy)(gr_nvjpeg_handle handle);
   int (*JpegStateCreate)(gr_nvjpeg_handle handle, gr_nvjpeg_state *state);
   int (*JpegStateDestroy)(gr_nvjpeg_state state);
+  int (*DecodeBatchedInitialize)(gr_nvjpeg_handle handle, gr_nvjpeg_state state, int batch_size,
+                                 int max_cpu_threads, int output_format);
+  int (*DecodeBatched)(gr_nvjpeg_handle handle, gr_nvjpeg_state state,
+                       const unsigned char *const *data, const size_t *lengths,
+                       gr_nvjpeg_image *destinations, gr_cuda_stream stream);
+  int (*JpegStreamCreate)(gr_nvjpeg_handle handle, gr_nvjpeg_stream *stream);
+  int (*JpegStreamDestroy)(gr_nvjpeg_stream stream);
+  int (*JpegStreamParse)(gr_nvjpeg_handle handle, const unsigned char *data, size_t length,
+                         int save_metadata, int save_stream, gr_nvjpeg_stream stream);
+
+  /* ---- For the probes under bench/nvjpeg only: NULL where this libnvjpeg lacks them ---- */
   int (*GetImageInfo)(gr_nvjpeg_handle handle, const unsigned char *data, size_t length,
                       int *components, int *subsampling, int *widths, int *heights);
   int (*Decode)(gr_nvjpeg_handle handle, gr_nvjpeg_state state, const unsigned char *data,
                 size_t length, int output_format, gr_nvjpeg_image *destination,
                 gr_cuda_stream stream);
-  int (*DecodeBatchedInitialize)(gr_nvjpeg_handle handle, gr_nvjpeg_state state, int batch_size,
-                                 int max_cpu_threads, int output_format);
   int (*DecodeBatchedEx)(gr_nvjpeg_handle handle, gr_nvjpeg_state state,
                          const unsigned char *const *data, const size_t *lengths,
                          gr_nvjpeg_image *destinations, gr_nvjpeg_params *params,
@@ -83,10 +92,6 @@ typedef struct gr_nvjpeg_api {
   int (*DecodeParamsDestroy)(gr_nvjpeg_params params);
   int (*DecodeParamsSetOutputFormat)(gr_nvjpeg_params params, int output_format);
   int (*DecodeParamsSetScaleFactor)(gr_nvjpeg_params params, int scale_factor);
-  int (*JpegStreamCreate)(gr_nvjpeg_handle handle, gr_nvjpeg_stream *stream);
-  int (*JpegStreamDestroy)(gr_nvjpeg_stream stream);
-  int (*JpegStreamParse)(gr_nvjpeg_handle handle, const unsigned char *data, size_t length,
-                         int save_metadata, int save_stream, gr_nvjpeg_stream stream);
 
   /* ---- Encoder: all NULL unless has_encoder ---- */
   int has_encoder;
