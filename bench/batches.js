@@ -3,7 +3,8 @@
 // (1r: task 1 with raw output, no encode; 1n: task 1 with optimiseCoding: false)
 // One JSON line per in-flight level: ops/s, p50 ms, CPU ms per op, share decoded (dec) and
 // encoded (enc) on the GPU, and the batchers' figures (native jpegBatches()): mean batch, ms per
-// batch and of that the decode, time blocked on readers, requests sent to the CPU decoder (busy).
+// batch and of that the decode, time blocked on readers, requests sent to the CPU decoder (busy),
+// decoder resets, refused and skipped decodes.
 // Settings come from the environment (GPU_RESIZE_GPU_ENCODE, GPU_RESIZE_DECODE_QUEUE, ...).
 const path = require('path');
 const sharp = require('..');

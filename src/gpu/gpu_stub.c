@@ -83,3 +83,5 @@ gr_status gr_gpu_jpeg_encode(int device, const uint8_t *device_rgb, int width, i
 }
 
 const char *gr_gpu_jpeg_encoder_tables(const gr_gpu_jpeg_encoder *enc) { return ""; }
+
+void gr_gpu_jpeg_encoder_lane(int lane) { (void)lane; }

@@ -629,6 +629,7 @@ static void *batcher_main(void *arg) {
   gr_jpeg_device *d = b->dev;
   gr_jpeg_job *jobs[256];
   cudaSetDevice(d->id);
+  gr_gpu_jpeg_encoder_lane(1 + (int)(b - d->batchers)); /* lane 0: other threads */
   pthread_mutex_lock(&d->lock);
   for (;;) {
     double blocked_since = 0;

@@ -1,7 +1,10 @@
 /* JPEG encoding on the GPU with nvJPEG (see jpeg_encode.h).
  *
- * Per device: one nvJPEG handle (thread-safe by nvJPEG's documentation), created on first use,
- * and a pool of encoders. An encoder is an encoder state (it holds the bitstream of its last
+ * Per device and lane: one nvJPEG handle, created on first use, and a pool of encoders made
+ * with it. A thread borrows from its lane (gr_gpu_jpeg_encoder_lane): nvJPEG's documentation
+ * calls the handle thread-safe, but encodes on one handle from several threads at once gave
+ * wrong images now and then (H100, 2026-11-22: 2 of 1000 requests with 16 threads; none with a
+ * handle per thread), so each batcher has a lane of its own. An encoder is an encoder state (it holds the bitstream of its last
  * encode, so each image in flight needs its own) with its parameters. Parameters are set only
  * when an encode asks for others than the encoder's last ones.
  *
@@ -30,10 +33,12 @@
 #define GR_ENC_MAX_DEVICES 16
 /* Encoders per device: two batchers of up to 256 images each. */
 #define GR_ENC_POOL_MAX 512
+#define GR_ENC_LANES 8
 
 struct gr_gpu_jpeg_encoder {
   int device;
-  gr_nvjpeg_handle handle;
+  gr_nvjpeg_handle handle;        /* its lane's */
+  int lane;
   gr_nvjpeg_enc_state state;
   gr_nvjpeg_enc_params params;
   gr_nvjpeg_stream tables_stream; /* the parsed libjpeg image the tables come from */
@@ -47,14 +52,24 @@ struct gr_gpu_jpeg_encoder {
   gr_gpu_jpeg_encoder *next;
 };
 
-typedef struct enc_device {
-  pthread_mutex_t lock;
+typedef struct enc_lane {
   int started; /* 1: handle created; -1: that failed (reason) */
   gr_nvjpeg_handle handle;
   gr_gpu_jpeg_encoder *free_list;
-  int count;   /* encoders alive, lent or free */
+} enc_lane;
+
+typedef struct enc_device {
+  pthread_mutex_t lock;
+  enc_lane lanes[GR_ENC_LANES];
+  int count;   /* encoders alive, lent or free, all lanes */
   char reason[GR_MESSAGE_MAX];
 } enc_device;
+
+static __thread int t_lane;
+
+void gr_gpu_jpeg_encoder_lane(int lane) {
+  t_lane = lane < 0 ? 0 : lane % GR_ENC_LANES;
+}
 
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static const gr_nvjpeg_api *g_nj;
@@ -135,32 +150,34 @@ gr_status gr_gpu_jpeg_encoder_borrow(int device, gr_gpu_jpeg_encoder **enc, gr_e
     return gr_fail(err, GR_ERR_INVALID_ARGUMENT, "GPU JPEG encode: no device %d", device);
   }
   enc_device *d = &g_devices[device];
+  const int lane = t_lane;
+  enc_lane *l = &d->lanes[lane];
   pthread_mutex_lock(&d->lock);
-  if (d->started == 0) {
+  if (l->started == 0) {
     /* The handle belongs to the device current when it is made: make it there, then put the
      * caller's device back. */
     int previous = 0;
     cudaGetDevice(&previous);
     int s = cudaSetDevice(device) == cudaSuccess
                 ? g_nj->CreateEx(GR_NVJPEG_BACKEND_DEFAULT, NULL, NULL, GR_NVJPEG_FLAGS_DEFAULT,
-                                 &d->handle)
+                                 &l->handle)
                 : -1;
     cudaSetDevice(previous);
     cudaGetLastError();
-    d->started = s == GR_NVJPEG_SUCCESS ? 1 : -1;
-    if (d->started < 0) {
+    l->started = s == GR_NVJPEG_SUCCESS ? 1 : -1;
+    if (l->started < 0) {
       snprintf(d->reason, sizeof d->reason, "nvjpegCreateEx on device %d: %s", device,
                s < 0 ? "cannot select the device" : gr_nvjpeg_status_name(s));
     }
   }
-  if (d->started < 0) {
+  if (l->started < 0) {
     snprintf(why, sizeof why, "%s", d->reason);
     pthread_mutex_unlock(&d->lock);
     return gr_fail(err, GR_ERR_UNSUPPORTED, "GPU JPEG encode unavailable: %s", why);
   }
-  gr_gpu_jpeg_encoder *e = d->free_list;
+  gr_gpu_jpeg_encoder *e = l->free_list;
   if (e) {
-    d->free_list = e->next;
+    l->free_list = e->next;
   } else if (d->count >= GR_ENC_POOL_MAX) {
     pthread_mutex_unlock(&d->lock);
     return gr_fail(err, GR_ERR_UNSUPPORTED, "GPU JPEG encode: all %d encoders of device %d busy",
@@ -176,7 +193,8 @@ gr_status gr_gpu_jpeg_encoder_borrow(int device, gr_gpu_jpeg_encoder **enc, gr_e
       cudaGetLastError();
       gr_fail(err, GR_ERR_BACKEND, "GPU JPEG encode: cannot select device %d", device);
     } else {
-      e = encoder_create(device, d->handle, err);
+      e = encoder_create(device, l->handle, err);
+      if (e) e->lane = lane;
     }
     cudaSetDevice(previous);
     if (!e) {
@@ -212,8 +230,8 @@ void gr_gpu_jpeg_encoder_return(gr_gpu_jpeg_encoder *e) {
     return;
   }
   pthread_mutex_lock(&d->lock);
-  e->next = d->free_list;
-  d->free_list = e;
+  e->next = d->lanes[e->lane].free_list;
+  d->lanes[e->lane].free_list = e;
   pthread_mutex_unlock(&d->lock);
 }
 

@@ -90,6 +90,11 @@ gr_status gr_gpu_jpeg_encoder_borrow(int device, gr_gpu_jpeg_encoder **enc, gr_e
 /* Gives it back (NULL: nothing). One that failed is destroyed instead of being lent again. */
 void gr_gpu_jpeg_encoder_return(gr_gpu_jpeg_encoder *enc);
 
+/* Encoders this thread borrows from now on come from lane `lane` (0 unless set), whose nvJPEG
+ * handle no other lane uses: give each thread that encodes at the same time as others a lane of
+ * its own (encodes on one handle from several threads gave wrong images). */
+void gr_gpu_jpeg_encoder_lane(int lane);
+
 /* Queues the encode of device_rgb (device memory, interleaved RGB, rows `pitch` bytes apart)
  * on `stream` (a cudaStream_t; the current device must be the encoder's). Asynchronous: the
  * pixels must stay valid until the stream has run it. */

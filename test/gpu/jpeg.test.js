@@ -170,11 +170,14 @@ test('1000 concurrent requests of mixed images, sizes and formats: each matches 
     () => Promise.all(order.map((k) => kinds[k][1](sharp(kinds[k][0])).toBuffer({ resolveWithObject: true }))));
   const delta = countersDelta(before, counters());
   let gpuDecoded = 0; let gpuEncoded = 0;
+  const wrong = [];
   for (const [i, r] of results.entries()) {
-    await closeTo(r, expected[order[i]], `request ${i} (kind ${order[i]})`);
+    await closeTo(r, expected[order[i]], `request ${i} (kind ${order[i]}, gpuEncoded ${r.info.gpuEncoded})`)
+      .catch((e) => wrong.push(e.message));
     if (r.info.gpuDecoded) gpuDecoded++;
     if (r.info.gpuEncoded) gpuEncoded++;
   }
+  assert.deepEqual(wrong, [], `${wrong.length} of 1000 results differ from their lone runs`);
   console.log(`  1000 requests: ${gpuDecoded} decoded on the GPU, ${gpuEncoded} encoded there; counters ${JSON.stringify(delta)}`);
   assert.ok(gpuEncoded >= 100, `only ${gpuEncoded} GPU encodes`);
   assert.ok(gpuDecoded >= 700, `only ${gpuDecoded} GPU decodes`);
