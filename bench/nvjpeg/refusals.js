@@ -1,6 +1,9 @@
-// Which JPEGs nvJPEG's hardware decoder refuses, and how many fresh decoders that costs: each
-// image lone three times, 32 at once, then 96 mixed three times (GPU machine):
-//   node bench/nvjpeg/refusals.js        (bench/results/h100-16core-encode/refusals.txt)
+// Which JPEGs nvJPEG's hardware decoder refuses or skips, and how many fresh decoders that
+// costs: each image lone three times, 32 at once, then 96 mixed ROUNDS times (default 3; GPU
+// machine):
+//   node bench/nvjpeg/refusals.js
+// Before the fix (reused decode parameters): bench/results/h100-16core-encode/refusals.txt and
+// bench/results/h100-16core-decodefix/refusals-mode0.txt; after: refusals-mode4.txt there.
 const path = require('path');
 const fs = require('fs');
 process.env.GPU_RESIZE_BACKEND = 'gpu';
