@@ -97,14 +97,18 @@ int main(void) {
   CHECK(!g_asked_to_encode && !res.gpu_encoded); /* raw output: nothing to encode */
   gr_result_free(&res);
 
-  /* GPU encode is on by default; GPU_RESIZE_GPU_ENCODE=0 turns it off: the hook is never
-   * asked. */
+  /* GPU encode is off by default and with GPU_RESIZE_GPU_ENCODE=0: the hook is never asked;
+   * GPU_RESIZE_GPU_ENCODE=1 turns it on. */
   g_encode = 1;
+  unsetenv("GPU_RESIZE_GPU_ENCODE");
+  CHECK(run_as(photo, len, 400, 400, 1, GR_FORMAT_JPEG, GR_FIT_COVER, &res, &err) == GR_OK);
+  CHECK(g_calls == 1 && !g_asked_to_encode && !res.gpu_encoded && res.gpu_decoded);
+  gr_result_free(&res);
   setenv("GPU_RESIZE_GPU_ENCODE", "0", 1);
   CHECK(run_as(photo, len, 400, 400, 1, GR_FORMAT_JPEG, GR_FIT_COVER, &res, &err) == GR_OK);
   CHECK(g_calls == 1 && !g_asked_to_encode && !res.gpu_encoded && res.gpu_decoded);
   gr_result_free(&res);
-  unsetenv("GPU_RESIZE_GPU_ENCODE");
+  setenv("GPU_RESIZE_GPU_ENCODE", "1", 1);
 
   /* JPEG output after a cover crop: the hook is asked to encode the crop of the resized image
    * with the request's options, and its JPEG is the result. */

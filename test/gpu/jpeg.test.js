@@ -22,7 +22,7 @@ const {
 
 // The GPU JPEG path is on by default (GPU_RESIZE_GPU_DECODE=0 turns it off); set in case the caller's environment has 0.
 process.env.GPU_RESIZE_GPU_DECODE = '1';
-process.env.GPU_RESIZE_GPU_ENCODE = '1'; // the default; set in case the caller's environment says 0
+process.env.GPU_RESIZE_GPU_ENCODE = '1'; // these tests cover the GPU encoder, off by default
 // Made with libjpeg-turbo's tools from the photo: jpegtran -restart 2; cjpeg -sample 2x1.
 const RESTART = path.join(__dirname, '..', 'fixtures', 'restart-1200.jpg');
 const SUB422 = path.join(__dirname, '..', 'fixtures', 'subsampling-422.jpg');
