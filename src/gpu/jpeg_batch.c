@@ -152,6 +152,13 @@ static double now_ms(void) {
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* One more of a g_stats counter. */
+static void count_one(uint64_t *counter) {
+  pthread_mutex_lock(&g_stats_lock);
+  (*counter)++;
+  pthread_mutex_unlock(&g_stats_lock);
+}
+
 void gr_gpu_jpeg_stats(gr_gpu_jpeg_stats_t *stats) {
   pthread_mutex_lock(&g_stats_lock);
   *stats = g_stats;
@@ -370,11 +377,7 @@ static int decode_range(gr_batcher *b, gr_jpeg_job **jobs, int n, uint8_t *dbuf)
   if (s == GR_NVJPEG_SUCCESS) {
     s = nj->DecodeBatched(b->handle, b->state, datas, lengths, images, b->stream);
   }
-  if (s != GR_NVJPEG_SUCCESS) {
-    pthread_mutex_lock(&g_stats_lock);
-    g_stats.refused++;
-    pthread_mutex_unlock(&g_stats_lock);
-  }
+  if (s != GR_NVJPEG_SUCCESS) count_one(&g_stats.refused);
   return s;
 }
 
@@ -578,9 +581,7 @@ static void run_batch(gr_batcher *b, gr_jpeg_job **jobs, int n) {
     /* An image the hardware skipped still has its canary: decode it again alone, then give
      * it to the CPU decoder if it is skipped again. */
     if (jobs[i]->status != GR_OK || !canary_intact(canary, i)) continue;
-    pthread_mutex_lock(&g_stats_lock);
-    g_stats.skipped++;
-    pthread_mutex_unlock(&g_stats_lock);
+    count_one(&g_stats.skipped);
     drop_encode(jobs[i]);
     reset_decoder(b);
     if ((e = decode_resize(b, &jobs[i], 1, dp, canary))) goto cuda_fail;
@@ -760,9 +761,7 @@ gr_status gr_gpu_jpeg_resize(const uint8_t *data, size_t length, int width, int 
   pthread_mutex_lock(&d->lock);
   if (d->queued >= queue_max && d->running > 0) {
     pthread_mutex_unlock(&d->lock);
-    pthread_mutex_lock(&g_stats_lock);
-    g_stats.busy++;
-    pthread_mutex_unlock(&g_stats_lock);
+    count_one(&g_stats.busy);
     gr_gpu_unacquire(id);
     return gr_fail(err, GR_ERR_UNSUPPORTED, "GPU decoder busy (%ld waiting)", queue_max);
   }

@@ -3,9 +3,11 @@
  * Per device and lane: one nvJPEG handle, created on first use, and a pool of encoders made
  * with it. A thread borrows from its lane (gr_gpu_jpeg_encoder_lane): nvJPEG's documentation
  * calls the handle thread-safe, but encodes on one handle from several threads at once gave
- * wrong images now and then (H100, 2026-11-22: 2 of 1000 requests with 16 threads; none with a
- * handle per thread), so each batcher has a lane of its own. An encoder is an encoder state (it holds the bitstream of its last
- * encode, so each image in flight needs its own) with its parameters. Parameters are set only
+ * wrong images now and then (H100, 2026-11-22: 2 of 1000 requests with 16 threads, none with a
+ * handle per thread), so each batcher has a lane of its own. That is not the whole cause: on
+ * two H200s images still came out with another quality's tables (see native.c, where GPU
+ * encode is therefore opt-in). An encoder is an encoder state (it holds the bitstream of its
+ * last encode, so each image in flight needs its own) with its parameters. Parameters are set only
  * when an encode asks for others than the encoder's last ones.
  *
  * Quantisation: nvJPEG has no setter for raw tables, but copies them from a parsed JPEG. For
