@@ -1,14 +1,12 @@
 /* JPEG encoding on the GPU with nvJPEG (see jpeg_encode.h).
  *
  * Per device and lane: one nvJPEG handle, created on first use, and a pool of encoders made
- * with it. A thread borrows from its lane (gr_gpu_jpeg_encoder_lane): nvJPEG's documentation
- * calls the handle thread-safe, but encodes on one handle from several threads at once gave
- * wrong images now and then (H100, 2026-11-22: 2 of 1000 requests with 16 threads, none with a
- * handle per thread), so each batcher has a lane of its own. That is not the whole cause: on
- * two H200s images still came out with another quality's tables (see native.c, where GPU
- * encode is therefore opt-in). An encoder is an encoder state (it holds the bitstream of its
- * last encode, so each image in flight needs its own) with its parameters. Parameters are set only
- * when an encode asks for others than the encoder's last ones.
+ * with it. Each batcher borrows from a lane of its own (gr_gpu_jpeg_encoder_lane), other threads
+ * from lane 0. (Lanes were brought in against wrong images that turned out to have another
+ * cause, see encoder_create; on the H100 one lane for all was neither faster nor slower.) An
+ * encoder is an encoder state (it holds the bitstream of its last encode, so each image in
+ * flight needs its own) with its parameters. Parameters are set only when an encode asks for
+ * others than the encoder's last ones.
  *
  * Quantisation: nvJPEG has no setter for raw tables, but copies them from a parsed JPEG. For
  * libjpeg's tables (those of the CPU encoder and sharp) we encode a tiny image with libjpeg at
@@ -135,6 +133,18 @@ static gr_gpu_jpeg_encoder *encoder_create(int device, gr_nvjpeg_handle handle, 
   }
   if (s != GR_NVJPEG_SUCCESS) {
     gr_fail(err, GR_ERR_BACKEND, "%s: %s", what, gr_nvjpeg_status_name(s));
+    encoder_destroy(e);
+    return NULL;
+  }
+  /* The creates queue the new parameters' default device tables (quality 75) on the default
+   * stream, unordered with our non-blocking streams: where that copy landed after our first
+   * settings, every encode of the encoder quantised at 75 under a header of the asked quality
+   * (H100, 2026-11-22: 28 of 888 GPU-encoded outputs in 4000 mixed requests, all from
+   * encoders whose first settings were lost; 0 of 2664 with this wait). Wait for it here, once
+   * per encoder. */
+  if (cudaStreamSynchronize(cudaStreamLegacy) != cudaSuccess ||
+      cudaStreamSynchronize(cudaStreamPerThread) != cudaSuccess) {
+    gr_fail(err, GR_ERR_BACKEND, "GPU JPEG encode: %s", cudaGetErrorString(cudaGetLastError()));
     encoder_destroy(e);
     return NULL;
   }

@@ -171,15 +171,14 @@ static gr_status plan_filters(const gr_request *req, const gr_plan *plan, int wi
   return st;
 }
 
-/* The JPEG output of GPU-decoded requests is encoded on the GPU too with
- * GPU_RESIZE_GPU_ENCODE=1. On the H100 it took tasks 2 and 6 from 460 and 270 to 970 and 1390
- * ops/s, and a lone task 1 request from 10 to 6 ms (bench/results/h100-16core-encode). Off by
- * default: under many concurrent requests of mixed qualities, now and then an image comes out
- * with another quality's tables (H200 x2, 2026-11-22: 8 of 1000 mixed requests; H100: 0 to 2),
- * cause not found yet (bench/results/h100-16core-decodefix/README.md). */
+/* The JPEG output of GPU-decoded requests is encoded on the GPU too, unless
+ * GPU_RESIZE_GPU_ENCODE=0. On the H100 it took tasks 2 and 6 from 460 and 270 to 970 and 1390
+ * ops/s, and a lone task 1 request from 10 to 6 ms (bench/results/h100-16core-encode). It was
+ * opt-in while fresh encoders now and then lost their first quality settings (jpeg_encode.c,
+ * encoder_create). */
 static int gpu_encode_enabled(void) {
   const char *env = getenv("GPU_RESIZE_GPU_ENCODE");
-  return env && !strcmp(env, "1");
+  return !env || strcmp(env, "0") != 0;
 }
 
 /* The part of the resized image (out_w x out_h) that becomes the output when nothing but a

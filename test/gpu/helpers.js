@@ -13,6 +13,8 @@ const { gpu: sharp, sharp: oracle, image, readImage, IMAGES, setEnv, withEnv } =
 
 const PHOTO = '2569067123_aca715a2ee_o.jpg';
 const PNG_RGBA = 'alpha-premultiply-2048x1536-paper.png';
+// Made with libjpeg-turbo's tools from the photo: jpegtran -restart 2.
+const RESTART = require('node:path').join(__dirname, '..', 'fixtures', 'restart-1200.jpg');
 // The kernels the native paths implement; mks2013/mks2021 run on libvips by design.
 const KERNELS = ['nearest', 'linear', 'cubic', 'mitchell', 'lanczos2', 'lanczos3'];
 const FITS = ['cover', 'contain', 'fill', 'inside', 'outside'];
@@ -272,7 +274,32 @@ function countersDelta (before, after) {
   return out;
 }
 
+/**
+ * The mixed requests of the GPU JPEG batch tests (test/gpu/jpeg.test.js, bench/nvjpeg/mixups.js):
+ * [input, build] pairs of several sizes and formats; kinds 1 (300x245 q80) and 8 (a 500x500
+ * crop at q90) have JPEG output.
+ */
+async function mixedKinds () {
+  const photo = image(PHOTO);
+  const medium = await oracle(photo).resize(1920, 1080, { fit: 'fill' }).jpeg({ quality: 85 }).toBuffer();
+  const small = await oracle(photo).resize(800, 600, { fit: 'fill' }).jpeg({ quality: 85 }).toBuffer();
+  const png = await oracle(photo).resize(900, 700).png().toBuffer();
+  return [
+    [photo, (i) => i.resize(720, 588).raw()],
+    [photo, (i) => i.resize(300, 300, { fit: 'inside' }).jpeg()],
+    [medium, (i) => i.resize(960, 540).raw()],
+    [medium, (i) => i.resize(1280, 720).webp()],
+    [small, (i) => i.resize(401, 299, { fit: 'fill' }).raw()],
+    [small, (i) => i.resize(1600, 1200).raw()],
+    [png, (i) => i.resize(450, 350).raw()],
+    [RESTART, (i) => i.resize(640, 480).raw()],
+    [medium, (i) => i.resize(500, 500, { position: 'right' }).jpeg({ quality: 90 })]
+  ];
+}
+
 module.exports = {
+  mixedKinds,
+  RESTART,
   sharp,
   oracle,
   image,
