@@ -45,7 +45,7 @@ async function level(inflight, seconds) {
     cpuMsOp: +((c.user + c.system) / 1000 / ops).toFixed(2), dec: +(dec / ops).toFixed(2), enc: +(enc / ops).toFixed(2),
     meanBatch: d.batches ? +(d.images / d.batches).toFixed(1) : 0, batchMsPer: d.batches ? +(d.batchMs / d.batches).toFixed(2) : 0,
     decodeMsPer: d.batches ? +(d.decodeMs / d.batches).toFixed(2) : 0, blockedMs: d.blockedMs, busy: d.busy,
-    resets: d.resets, refused: d.refused, skipped: d.skipped, why }));
+    hybrid: d.images ? +(d.hybrid / d.images).toFixed(2) : 0, resets: d.resets, refused: d.refused, skipped: d.skipped, why }));
 }
 (async () => {
   input = await makeInput();

@@ -1,4 +1,4 @@
-/* What the nvJPEG bench programs share: a monotonic clock and reading a whole file. */
+/* What the nvJPEG bench programs share: a monotonic clock, reading a whole file, a call check. */
 #ifndef GR_BENCH_IO_H
 #define GR_BENCH_IO_H
 
@@ -28,5 +28,16 @@ static inline unsigned char *read_file(const char *path, size_t *len) {
   *len = (size_t)n;
   return buf;
 }
+
+/* The probes' nvJPEG call check: prints the failing call and jumps to the function's fail
+ * label (needs gpu/nvjpeg_api.h for the status name). */
+#define CK(call)                                                                    \
+  do {                                                                              \
+    int s_ = (call);                                                                \
+    if (s_ != 0) {                                                                  \
+      printf("  %s -> %d (%s)\n", #call, s_, gr_nvjpeg_status_name(s_));           \
+      goto fail;                                                                    \
+    }                                                                               \
+  } while (0)
 
 #endif

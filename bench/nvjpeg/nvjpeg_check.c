@@ -70,6 +70,31 @@ PROTO(nvjpegEncoderParamsCopyQuantizationTables,
 PROTO(nvjpegDecodeBatched,
       nvjpegStatus_t (*)(nvjpegHandle_t, nvjpegJpegState_t, const unsigned char *const *,
                          const size_t *, nvjpegImage_t *, cudaStream_t));
+/* The decoupled decode (the GPU hybrid decoder in src/gpu/jpeg_batch.c). */
+PROTO(nvjpegDecoderCreate,
+      nvjpegStatus_t (*)(nvjpegHandle_t, nvjpegBackend_t, nvjpegJpegDecoder_t *));
+PROTO(nvjpegDecoderDestroy, nvjpegStatus_t (*)(nvjpegJpegDecoder_t));
+PROTO(nvjpegDecoderStateCreate,
+      nvjpegStatus_t (*)(nvjpegHandle_t, nvjpegJpegDecoder_t, nvjpegJpegState_t *));
+PROTO(nvjpegBufferPinnedCreate,
+      nvjpegStatus_t (*)(nvjpegHandle_t, nvjpegPinnedAllocator_t *, nvjpegBufferPinned_t *));
+PROTO(nvjpegBufferPinnedDestroy, nvjpegStatus_t (*)(nvjpegBufferPinned_t));
+PROTO(nvjpegBufferDeviceCreate,
+      nvjpegStatus_t (*)(nvjpegHandle_t, nvjpegDevAllocator_t *, nvjpegBufferDevice_t *));
+PROTO(nvjpegBufferDeviceDestroy, nvjpegStatus_t (*)(nvjpegBufferDevice_t));
+PROTO(nvjpegStateAttachPinnedBuffer,
+      nvjpegStatus_t (*)(nvjpegJpegState_t, nvjpegBufferPinned_t));
+PROTO(nvjpegStateAttachDeviceBuffer,
+      nvjpegStatus_t (*)(nvjpegJpegState_t, nvjpegBufferDevice_t));
+PROTO(nvjpegDecodeJpegHost,
+      nvjpegStatus_t (*)(nvjpegHandle_t, nvjpegJpegDecoder_t, nvjpegJpegState_t,
+                         nvjpegDecodeParams_t, nvjpegJpegStream_t));
+PROTO(nvjpegDecodeJpegTransferToDevice,
+      nvjpegStatus_t (*)(nvjpegHandle_t, nvjpegJpegDecoder_t, nvjpegJpegState_t,
+                         nvjpegJpegStream_t, cudaStream_t));
+PROTO(nvjpegDecodeJpegDevice,
+      nvjpegStatus_t (*)(nvjpegHandle_t, nvjpegJpegDecoder_t, nvjpegJpegState_t,
+                         nvjpegImage_t *, cudaStream_t));
 _Static_assert(sizeof(nvjpegHandle_t) == sizeof(gr_nvjpeg_handle), "handle size");
 
 /* Argument counts and order: call each real function with our types' values. */

@@ -17,15 +17,6 @@
 #include "codecs/codecs.h"
 #include "gpu/nvjpeg_api.h"
 
-#define CK(call)                                                                    \
-  do {                                                                              \
-    int s_ = (call);                                                                \
-    if (s_ != 0) {                                                                  \
-      printf("  %s -> %d (%s)\n", #call, s_, gr_nvjpeg_status_name(s_));           \
-      goto fail;                                                                    \
-    }                                                                               \
-  } while (0)
-
 static FILE *g_json;
 static int g_format = GR_NVJPEG_OUTPUT_RGBI; /* --format: 5 RGBI, 3 planar RGB, 1 YUV */
 static int g_scale_min = 0, g_scale_max = 2;

@@ -35,6 +35,7 @@ int gr_gpu_jpeg_available(char *reason, size_t reason_size);
 typedef struct gr_gpu_jpeg_stats {
   uint64_t batches, images;   /* batches run, jobs in them */
   uint64_t busy;              /* requests sent to the CPU decoder because the queue was full */
+  uint64_t hybrid;            /* of the images, those the GPU hybrid decoders took */
   double batch_ms;            /* batchers' time in run_batch */
   double decode_ms;           /* of which: the decode between its two synchronisations */
   uint64_t resets;            /* hardware decoders made anew after a refused or skipped image */

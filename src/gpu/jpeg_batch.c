@@ -28,6 +28,19 @@
  * alone (then, if skipped again, on the CPU). Three synchronisations per batch, not per
  * request.
  *
+ * GPU hybrid decoders beside the hardware engines (opt-in): GPU_RESIZE_HYBRID_DECODERS=N more
+ * batcher threads per device decode one image at a time with nvJPEG's decoupled GPU_HYBRID
+ * decoder (Huffman on the host thread, about 7 ms of CPU for the 2725x2225 photo; the rest in
+ * kernels), then resize and encode like a hardware batch. They take a job only while more than
+ * GPU_RESIZE_HYBRID_QUEUE jobs wait (default: half a batch) and the request pool has a free
+ * slot, so a lone request keeps the hardware decoder's latency (3 ms against 8 for the photo)
+ * and the hardware batches stay full. Decode alone, on the H100: the hardware engines 2100
+ * images/s of the photo, with 8 hybrid threads beside them 2880 (bench/nvjpeg/hybrid_probe.c).
+ * End to end on its 16 cores they did not pay: task 1 lost 8-20% (its CPU JPEG encodes already
+ * keep the cores busy), tasks 2 and 6 moved between -8% and +15% from run to run
+ * (bench/results/h100-16core-hybrid). So none by default; a host with more cores per GPU may
+ * gain. GPU_RESIZE_HYBRID_DECODERS=force sends every job to them (tests).
+ *
  * When more than GPU_RESIZE_DECODE_QUEUE jobs (default: 8 batches) are already waiting,
  * a new request decodes on the CPU instead (GR_ERR_UNSUPPORTED, "GPU decoder busy"): the
  * worker thread does useful work rather than sleeping, so CPU and GPU decode side by side.
@@ -74,6 +87,11 @@
  * flight: 1670 ops/s with CPU encode against 1240 with GPU encode). */
 #define GR_GPU_ENCODE_LARGE (1 << 20)
 #define GR_GPU_ENCODE_SMALL 4
+/* GPU hybrid decoder threads per device: at most; by default none (see the top); with
+ * GPU_RESIZE_HYBRID_DECODERS=force. */
+#define GR_MAX_HYBRID 32
+#define GR_HYBRID_DEFAULT 0
+#define GR_HYBRID_FORCED 4
 
 typedef struct gr_batcher gr_batcher;
 
@@ -107,11 +125,17 @@ typedef struct gr_jpeg_job {
 
 struct gr_batcher {
   struct gr_jpeg_device *dev;
+  int hybrid;               /* a GPU hybrid decoder (one image at a time), not the hardware */
   gr_nvjpeg_handle handle;  /* its own: batched hardware decodes share nothing between threads */
   pthread_t thread;
   cudaStream_t stream;
   gr_nvjpeg_state state;
   int initialised_batch;    /* batch size given to the last DecodeBatchedInitialize */
+  /* hybrid: the decoupled decoder, its buffers, a parsed bitstream and the output format */
+  gr_nvjpeg_decoder decoder;
+  gr_nvjpeg_buffer nv_pinned, nv_device;
+  gr_nvjpeg_stream bitstream;
+  gr_nvjpeg_params params;
   uint8_t *pinned_tables;
   size_t pinned_tables_cap;
   uint8_t *pinned_out[GR_OUT_SETS]; /* results, by set; one set per batch */
@@ -129,10 +153,13 @@ typedef struct gr_jpeg_device {
   pthread_mutex_t lock;
   pthread_cond_t work;      /* jobs queued */
   pthread_cond_t done;      /* jobs finished, pinned buffers released */
+  pthread_cond_t hybrid_work; /* enough jobs queued for the hybrid decoders */
   gr_jpeg_job *head, *tail;
   int queued;
   int running;              /* batchers running a batch now */
-  gr_batcher batchers[GR_BATCHERS];
+  int hybrids;              /* hybrid batchers started, after the GR_BATCHERS hardware ones */
+  int hybrid_running;       /* of those, decoding now */
+  gr_batcher batchers[GR_BATCHERS + GR_MAX_HYBRID];
 } gr_jpeg_device;
 
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
@@ -143,6 +170,9 @@ static gr_jpeg_device g_devices[GR_MAX_JPEG_DEVICES];
 static int g_batch_max = 32;
 static long g_wait_us = 1000;
 static size_t g_batch_memory = (size_t)4096 << 20;
+static int g_hybrid_count = GR_HYBRID_DEFAULT;
+static int g_hybrid_force;  /* every job to the hybrid decoders (tests) */
+static long g_hybrid_queue = 16;
 static pthread_mutex_t g_stats_lock = PTHREAD_MUTEX_INITIALIZER;
 static gr_gpu_jpeg_stats_t g_stats;
 
@@ -211,13 +241,59 @@ static int open_decoder(gr_batcher *b, const char **step) {
   return GR_NVJPEG_SUCCESS;
 }
 
-/* Destroys what open_decoder made (any part of it). */
+/* Destroys what open_decoder or open_hybrid made (any part of it). */
 static void close_decoder(gr_batcher *b) {
   const gr_nvjpeg_api *nj = g_nj;
+  if (b->params) nj->DecodeParamsDestroy(b->params);
+  if (b->bitstream) nj->JpegStreamDestroy(b->bitstream);
   if (b->state) nj->JpegStateDestroy(b->state);
-  b->state = NULL;
+  if (b->nv_pinned) nj->BufferPinnedDestroy(b->nv_pinned);
+  if (b->nv_device) nj->BufferDeviceDestroy(b->nv_device);
+  if (b->decoder) nj->DecoderDestroy(b->decoder);
   if (b->handle) nj->Destroy(b->handle);
+  b->params = NULL;
+  b->bitstream = NULL;
+  b->state = NULL;
+  b->nv_pinned = b->nv_device = NULL;
+  b->decoder = NULL;
   b->handle = NULL;
+}
+
+/* Opens a hybrid batcher's decoder: nvJPEG's decoupled GPU_HYBRID decoder with its own handle
+ * (interpolated chroma upsampling, like the hardware handles), state, buffers and parameters.
+ * Returns an nvjpegStatus_t; on failure *step names the call and nothing is left open. */
+static int open_hybrid(gr_batcher *b, const char **step) {
+  const gr_nvjpeg_api *nj = g_nj;
+  int s;
+#define HY_TRY(call, name)                   \
+  do {                                       \
+    *step = name;                            \
+    if ((s = (call)) != GR_NVJPEG_SUCCESS) { \
+      close_decoder(b);                      \
+      return s;                              \
+    }                                        \
+  } while (0)
+  *step = "nvjpegCreateEx";
+  s = nj->CreateEx(GR_NVJPEG_BACKEND_DEFAULT, NULL, NULL,
+                   GR_NVJPEG_FLAGS_UPSAMPLING_WITH_INTERPOLATION, &b->handle);
+  if (s != GR_NVJPEG_SUCCESS) s = nj->CreateEx(GR_NVJPEG_BACKEND_DEFAULT, NULL, NULL, 0, &b->handle);
+  if (s != GR_NVJPEG_SUCCESS) {
+    b->handle = NULL;
+    return s;
+  }
+  HY_TRY(nj->DecoderCreate(b->handle, GR_NVJPEG_BACKEND_GPU_HYBRID, &b->decoder),
+         "nvjpegDecoderCreate");
+  HY_TRY(nj->DecoderStateCreate(b->handle, b->decoder, &b->state), "nvjpegDecoderStateCreate");
+  HY_TRY(nj->BufferPinnedCreate(b->handle, NULL, &b->nv_pinned), "nvjpegBufferPinnedCreate");
+  HY_TRY(nj->BufferDeviceCreate(b->handle, NULL, &b->nv_device), "nvjpegBufferDeviceCreate");
+  HY_TRY(nj->StateAttachPinnedBuffer(b->state, b->nv_pinned), "nvjpegStateAttachPinnedBuffer");
+  HY_TRY(nj->StateAttachDeviceBuffer(b->state, b->nv_device), "nvjpegStateAttachDeviceBuffer");
+  HY_TRY(nj->JpegStreamCreate(b->handle, &b->bitstream), "nvjpegJpegStreamCreate");
+  HY_TRY(nj->DecodeParamsCreate(b->handle, &b->params), "nvjpegDecodeParamsCreate");
+  HY_TRY(nj->DecodeParamsSetOutputFormat(b->params, GR_NVJPEG_OUTPUT_RGBI),
+         "nvjpegDecodeParamsSetOutputFormat");
+#undef HY_TRY
+  return GR_NVJPEG_SUCCESS;
 }
 
 /* Sets up device d (current): hardware decoder handles, batchers. 0 on success. */
@@ -226,6 +302,7 @@ static int device_start(gr_jpeg_device *d, char *why, size_t why_size) {
   pthread_mutex_init(&d->lock, NULL);
   pthread_cond_init(&d->work, NULL);
   pthread_cond_init(&d->done, NULL);
+  pthread_cond_init(&d->hybrid_work, NULL);
   for (int i = 0; i < GR_BATCHERS; i++) {
     gr_batcher *b = &d->batchers[i];
     b->dev = d;
@@ -244,8 +321,24 @@ static int device_start(gr_jpeg_device *d, char *why, size_t why_size) {
       return -1;
     }
   }
-  for (int i = 0; i < GR_BATCHERS; i++) {
+  /* Hybrid decoders: as many as open (none where this nvJPEG lacks the decoupled API). */
+  d->hybrids = 0;
+  for (int i = 0; i < g_hybrid_count && g_nj->has_decoupled; i++) {
+    gr_batcher *b = &d->batchers[GR_BATCHERS + d->hybrids];
+    const char *step;
+    b->dev = d;
+    b->hybrid = 1;
+    if (open_hybrid(b, &step) != GR_NVJPEG_SUCCESS) break;
+    if (cudaStreamCreateWithFlags(&b->stream, cudaStreamNonBlocking) != cudaSuccess) {
+      cudaGetLastError();
+      close_decoder(b);
+      break;
+    }
+    d->hybrids++;
+  }
+  for (int i = 0; i < GR_BATCHERS + d->hybrids; i++) {
     if (pthread_create(&d->batchers[i].thread, NULL, batcher_main, &d->batchers[i]) != 0) {
+      if (i >= GR_BATCHERS) break; /* fewer hybrid decoders */
       snprintf(why, why_size, "cannot start a batcher thread");
       return -1;
     }
@@ -269,6 +362,12 @@ static void init_once(void) {
   g_batch_max = (int)env_long("GPU_RESIZE_BATCH_MAX", 32, 1, 256);
   g_wait_us = env_long("GPU_RESIZE_BATCH_WAIT_US", 1000, 0, 1000000);
   g_batch_memory = (size_t)env_long("GPU_RESIZE_GPU_MEMORY_MB", 4096, 64, 1 << 24) << 20;
+  const char *hy = getenv("GPU_RESIZE_HYBRID_DECODERS");
+  g_hybrid_force = hy && !strcmp(hy, "force");
+  g_hybrid_count = g_hybrid_force ? GR_HYBRID_FORCED
+                                  : (int)env_long("GPU_RESIZE_HYBRID_DECODERS",
+                                                  GR_HYBRID_DEFAULT, 0, GR_MAX_HYBRID);
+  g_hybrid_queue = env_long("GPU_RESIZE_HYBRID_QUEUE", g_batch_max / 2, 0, 1 << 20);
   int count = 0;
   if (cudaGetDeviceCount(&count) != cudaSuccess) count = 0;
   if (count > GR_MAX_JPEG_DEVICES) count = GR_MAX_JPEG_DEVICES;
@@ -347,11 +446,26 @@ static void reset_decoder(gr_batcher *b) {
   const char *step;
   double t0 = now_ms();
   close_decoder(b);
-  open_decoder(b, &step);
+  if (b->hybrid) open_hybrid(b, &step);
+  else open_decoder(b, &step);
   pthread_mutex_lock(&g_stats_lock);
   g_stats.resets++;
   g_stats.reset_ms += now_ms() - t0;
   pthread_mutex_unlock(&g_stats_lock);
+}
+
+/* A hybrid batcher's decode of one image: the host phase (Huffman) on this thread, then the
+ * bitstream's copy and the device phase queued on the batch's stream. */
+static int decode_hybrid(gr_batcher *b, const gr_jpeg_job *j, gr_nvjpeg_image *image) {
+  const gr_nvjpeg_api *nj = g_nj;
+  int s = nj->JpegStreamParse(b->handle, j->data, j->length, 0, 0, b->bitstream);
+  if (s == GR_NVJPEG_SUCCESS) s = nj->DecodeJpegHost(b->handle, b->decoder, b->state, b->params,
+                                                     b->bitstream);
+  if (s == GR_NVJPEG_SUCCESS) s = nj->DecodeJpegTransferToDevice(b->handle, b->decoder, b->state,
+                                                                 b->bitstream, b->stream);
+  if (s == GR_NVJPEG_SUCCESS) s = nj->DecodeJpegDevice(b->handle, b->decoder, b->state, image,
+                                                       b->stream);
+  return s;
 }
 
 /* Decodes jobs[first..first+n) (the ones still OK) into their device buffers. */
@@ -370,6 +484,16 @@ static int decode_range(gr_batcher *b, gr_jpeg_job **jobs, int n, uint8_t *dbuf)
   int s = GR_NVJPEG_SUCCESS;
   if (!b->state) reset_decoder(b);
   if (!b->state) return 6; /* NVJPEG_STATUS_EXECUTION_FAILED */
+  if (b->hybrid) {
+    /* One image at a time: the state's buffers serve one decode (batchers take one job). */
+    for (int i = 0; i < n && s == GR_NVJPEG_SUCCESS; i++) {
+      s = decode_hybrid(b, jobs[i], &images[i]);
+      if (s == GR_NVJPEG_SUCCESS && i + 1 < n && cudaStreamSynchronize(b->stream) != cudaSuccess)
+        s = 6;
+    }
+    if (s != GR_NVJPEG_SUCCESS) count_one(&g_stats.refused);
+    return s;
+  }
   if (b->initialised_batch != n) {
     s = nj->DecodeBatchedInitialize(b->handle, b->state, n, 1, GR_NVJPEG_OUTPUT_RGBI);
     b->initialised_batch = s == GR_NVJPEG_SUCCESS ? n : 0;
@@ -480,7 +604,7 @@ static cudaError_t decode_resize(gr_batcher *b, gr_jpeg_job **jobs, int n, uint8
   double t0 = now_ms();
   int s = decode_range(b, jobs, n, dp);
   if ((e = cudaStreamSynchronize(b->stream))) return e;
-  if (s != GR_NVJPEG_SUCCESS) reset_decoder(b);
+  if (s != GR_NVJPEG_SUCCESS && !b->hybrid) reset_decoder(b);
   pthread_mutex_lock(&g_stats_lock);
   g_stats.decode_ms += now_ms() - t0;
   pthread_mutex_unlock(&g_stats_lock);
@@ -496,7 +620,7 @@ static cudaError_t decode_resize(gr_batcher *b, gr_jpeg_job **jobs, int n, uint8
       if ((e = cudaStreamSynchronize(b->stream))) return e;
       if (si != GR_NVJPEG_SUCCESS) job_refused(jobs[i], si), refused = 1;
     }
-    if (refused) reset_decoder(b);
+    if (refused && !b->hybrid) reset_decoder(b);
   } else if (s != GR_NVJPEG_SUCCESS) {
     job_refused(jobs[0], s);
   }
@@ -625,6 +749,22 @@ static int free_out_set(const gr_batcher *b) {
   return -1;
 }
 
+/* Whether batcher b may take the queued jobs now (d locked): hardware batchers whenever jobs
+ * wait; hybrid ones past their queue threshold, and only while the CPU has room (a free
+ * request-pool slot beside the hybrid decodes already running): their Huffman decode is CPU
+ * work, and where requests already queue for the CPU (task 1 with its CPU JPEG encodes, H100)
+ * it slowed everything down. */
+static int may_take(const gr_batcher *b) {
+  const gr_jpeg_device *d = b->dev;
+  if (!d->head) return 0;
+  if (!b->hybrid) return !g_hybrid_force || d->hybrids == 0;
+  if (g_hybrid_force) return 1;
+  if (d->queued <= g_hybrid_queue) return 0;
+  gr_pool_stats pool;
+  gr_pool_get_stats(&pool);
+  return pool.queued == 0 && pool.active + d->hybrid_running < pool.max_active;
+}
+
 static void *batcher_main(void *arg) {
   gr_batcher *b = arg;
   gr_jpeg_device *d = b->dev;
@@ -635,15 +775,16 @@ static void *batcher_main(void *arg) {
   for (;;) {
     double blocked_since = 0;
     int set = -1;
-    while (!d->head || (set = free_out_set(b)) < 0) {
-      if (d->head && !blocked_since) blocked_since = now_ms();
-      pthread_cond_wait(d->head ? &d->done : &d->work, &d->lock);
+    while (!may_take(b) || (set = free_out_set(b)) < 0) {
+      if (may_take(b) && !blocked_since) blocked_since = now_ms();
+      pthread_cond_wait(may_take(b) ? &d->done : b->hybrid ? &d->hybrid_work : &d->work,
+                        &d->lock);
     }
     b->out_set = set;
     double t_start = now_ms();
     /* Gather: while the other batcher keeps the GPU busy, wait up to wait_us for up to
      * batch_max jobs; an idle GPU starts at once, so a lone request is not delayed. */
-    if (d->running > 0 && d->queued < g_batch_max && g_wait_us > 0) {
+    if (!b->hybrid && d->running > 0 && d->queued < g_batch_max && g_wait_us > 0) {
       struct timespec ts;
       clock_gettime(CLOCK_REALTIME, &ts);
       long ns = ts.tv_nsec + (g_wait_us % 1000000) * 1000;
@@ -656,7 +797,8 @@ static void *batcher_main(void *arg) {
     }
     int n = 0;
     size_t bytes = 0;
-    while (d->head && n < g_batch_max &&
+    const int limit = b->hybrid ? 1 : g_batch_max;
+    while (d->head && n < limit &&
            (n == 0 || bytes + d->head->device_bytes <= g_batch_memory)) {
       gr_jpeg_job *j = d->head;
       d->head = j->next;
@@ -666,6 +808,7 @@ static void *batcher_main(void *arg) {
       jobs[n++] = j;
     }
     d->running++;
+    if (b->hybrid) d->hybrid_running++;
     pthread_mutex_unlock(&d->lock);
     double t_run = now_ms();
     run_batch(b, jobs, n);
@@ -676,11 +819,13 @@ static void *batcher_main(void *arg) {
     pthread_mutex_lock(&g_stats_lock);
     g_stats.batches++;
     g_stats.images += (uint64_t)n;
+    if (b->hybrid) g_stats.hybrid += (uint64_t)n;
     g_stats.batch_ms += now_ms() - t_run;
     if (blocked_since) g_stats.blocked_ms += t_start - blocked_since;
     pthread_mutex_unlock(&g_stats_lock);
     pthread_mutex_lock(&d->lock);
     d->running--;
+    if (b->hybrid) d->hybrid_running--;
     for (int i = 0; i < n; i++) {
       jobs[i]->batcher = b;
       jobs[i]->out_set = set;
@@ -770,6 +915,9 @@ gr_status gr_gpu_jpeg_resize(const uint8_t *data, size_t length, int width, int 
   d->tail = &job;
   d->queued++;
   pthread_cond_signal(&d->work);
+  if (d->hybrids && (g_hybrid_force || d->queued > g_hybrid_queue)) {
+    pthread_cond_signal(&d->hybrid_work);
+  }
   pthread_mutex_unlock(&d->lock);
   /* The wait uses no CPU: the request pool starts another request meanwhile. */
   gr_pool_wait_begin();

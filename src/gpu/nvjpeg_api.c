@@ -70,6 +70,19 @@ static void load_once(void) {
       SYM(DecodeParamsSetScaleFactor),
   };
   for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) load_symbols(lib, &probes[i], 1);
+  /* The decoupled decode (the GPU hybrid decoder beside the hardware one): all or nothing. */
+  gr_nvjpeg_symbol decoupled[] = {
+      SYM(DecoderCreate), SYM(DecoderDestroy), SYM(DecoderStateCreate),
+      SYM(BufferPinnedCreate), SYM(BufferPinnedDestroy), SYM(BufferDeviceCreate),
+      SYM(BufferDeviceDestroy), SYM(StateAttachPinnedBuffer), SYM(StateAttachDeviceBuffer),
+      SYM(DecodeJpegHost), SYM(DecodeJpegTransferToDevice), SYM(DecodeJpegDevice),
+      SYM(DecodeParamsCreate), SYM(DecodeParamsDestroy), SYM(DecodeParamsSetOutputFormat),
+  };
+  if (load_symbols(lib, decoupled, sizeof decoupled / sizeof decoupled[0])) {
+    for (size_t i = 0; i < 12; i++) *decoupled[i].slot = NULL; /* the probes' three may stay */
+  } else {
+    g_api.has_decoupled = 1;
+  }
   /* The encoder is a separate feature: without it decode still works. */
   gr_nvjpeg_symbol encoder[] = {
       SYM(EncoderStateCreate), SYM(EncoderStateDestroy), SYM(EncoderParamsCreate),

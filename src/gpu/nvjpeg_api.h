@@ -18,6 +18,8 @@ typedef void *gr_nvjpeg_params;       /* nvjpegDecodeParams_t */
 typedef void *gr_cuda_stream;
 typedef void *gr_nvjpeg_enc_state;    /* nvjpegEncoderState_t */
 typedef void *gr_nvjpeg_enc_params;   /* nvjpegEncoderParams_t */
+typedef void *gr_nvjpeg_decoder;      /* nvjpegJpegDecoder_t */
+typedef void *gr_nvjpeg_buffer;       /* nvjpegBufferPinned_t / nvjpegBufferDevice_t */
 
 /* nvjpegImage_t */
 typedef struct gr_nvjpeg_image {
@@ -92,6 +94,30 @@ typedef struct gr_nvjpeg_api {
   int (*DecodeParamsDestroy)(gr_nvjpeg_params params);
   int (*DecodeParamsSetOutputFormat)(gr_nvjpeg_params params, int output_format);
   int (*DecodeParamsSetScaleFactor)(gr_nvjpeg_params params, int scale_factor);
+
+  /* ---- Decoupled decode (the GPU hybrid decoder): all NULL unless has_decoupled ---- */
+  int has_decoupled;
+  int (*DecoderCreate)(gr_nvjpeg_handle handle, int backend, gr_nvjpeg_decoder *decoder);
+  int (*DecoderDestroy)(gr_nvjpeg_decoder decoder);
+  int (*DecoderStateCreate)(gr_nvjpeg_handle handle, gr_nvjpeg_decoder decoder,
+                            gr_nvjpeg_state *state);
+  int (*BufferPinnedCreate)(gr_nvjpeg_handle handle, void *pinned_allocator,
+                            gr_nvjpeg_buffer *buffer);
+  int (*BufferPinnedDestroy)(gr_nvjpeg_buffer buffer);
+  int (*BufferDeviceCreate)(gr_nvjpeg_handle handle, void *dev_allocator,
+                            gr_nvjpeg_buffer *buffer);
+  int (*BufferDeviceDestroy)(gr_nvjpeg_buffer buffer);
+  int (*StateAttachPinnedBuffer)(gr_nvjpeg_state state, gr_nvjpeg_buffer buffer);
+  int (*StateAttachDeviceBuffer)(gr_nvjpeg_state state, gr_nvjpeg_buffer buffer);
+  int (*DecodeJpegHost)(gr_nvjpeg_handle handle, gr_nvjpeg_decoder decoder,
+                        gr_nvjpeg_state state, gr_nvjpeg_params params,
+                        gr_nvjpeg_stream stream);
+  int (*DecodeJpegTransferToDevice)(gr_nvjpeg_handle handle, gr_nvjpeg_decoder decoder,
+                                    gr_nvjpeg_state state, gr_nvjpeg_stream stream,
+                                    gr_cuda_stream cuda_stream);
+  int (*DecodeJpegDevice)(gr_nvjpeg_handle handle, gr_nvjpeg_decoder decoder,
+                          gr_nvjpeg_state state, gr_nvjpeg_image *destination,
+                          gr_cuda_stream cuda_stream);
 
   /* ---- Encoder: all NULL unless has_encoder ---- */
   int has_encoder;

@@ -54,6 +54,7 @@ static napi_value jpeg_batches(napi_env env, napi_callback_info info) {
   gr_napi_set_double(env, out, "batchMs", st.batch_ms);
   gr_napi_set_double(env, out, "decodeMs", st.decode_ms);
   gr_napi_set_double(env, out, "blockedMs", st.blocked_ms);
+  gr_napi_set_double(env, out, "hybrid", (double)st.hybrid);
   gr_napi_set_double(env, out, "resets", (double)st.resets);
   gr_napi_set_double(env, out, "resetMs", st.reset_ms);
   gr_napi_set_double(env, out, "refused", (double)st.refused);

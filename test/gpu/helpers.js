@@ -64,6 +64,21 @@ function maxAbsDiff (a, b) {
   return { max, at, over1 };
 }
 
+/** Differences of two equal-size byte buffers: max, mean, share above 2, PSNR (dB). */
+function decodeStats (a, b) {
+  assert.equal(a.length, b.length, 'sizes differ');
+  let max = 0; let sum = 0; let sq = 0; let over2 = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    if (d > max) max = d;
+    if (d > 2) over2++;
+    sum += d;
+    sq += d * d;
+  }
+  const mse = sq / a.length;
+  return { max, mean: sum / a.length, over2: over2 / a.length, psnr: mse === 0 ? Infinity : 10 * Math.log10(255 * 255 / mse) };
+}
+
 /** Human-readable location of byte index i in a width x channels image. */
 function where (i, info) {
   if (i < 0) {
@@ -315,6 +330,7 @@ module.exports = {
   runJob,
   runBatch,
   maxAbsDiff,
+  decodeStats,
   compare,
   parity,
   assertNoProblems,

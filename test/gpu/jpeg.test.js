@@ -17,7 +17,8 @@ const path = require('node:path');
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const {
-  sharp, oracle, image, PHOTO, RESTART, requireGpu, withEnv, maxAbsDiff, counters, countersDelta, mixedKinds
+  sharp, oracle, image, PHOTO, RESTART, requireGpu, withEnv, maxAbsDiff, counters, countersDelta, mixedKinds,
+  decodeStats: stats
 } = require('./helpers');
 
 // The GPU JPEG path is on by default (GPU_RESIZE_GPU_DECODE=0 turns it off); set in case the caller's environment has 0.
@@ -28,21 +29,6 @@ const SUB422 = path.join(__dirname, '..', 'fixtures', 'subsampling-422.jpg');
 
 function decoderOf () {
   return sharp.backends().gpu.decoder || '';
-}
-
-/** Differences of two equal-size byte buffers: max, mean, share above 2, PSNR (dB). */
-function stats (a, b) {
-  assert.equal(a.length, b.length, 'sizes differ');
-  let max = 0; let sum = 0; let sq = 0; let over2 = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i]);
-    if (d > max) max = d;
-    if (d > 2) over2++;
-    sum += d;
-    sq += d * d;
-  }
-  const mse = sq / a.length;
-  return { max, mean: sum / a.length, over2: over2 / a.length, psnr: mse === 0 ? Infinity : 10 * Math.log10(255 * 255 / mse) };
 }
 
 const run = (input, build, backend) => withEnv({ GPU_RESIZE_BACKEND: backend },
