@@ -338,7 +338,12 @@ static int device_start(gr_jpeg_device *d, char *why, size_t why_size) {
   }
   for (int i = 0; i < GR_BATCHERS + d->hybrids; i++) {
     if (pthread_create(&d->batchers[i].thread, NULL, batcher_main, &d->batchers[i]) != 0) {
-      if (i >= GR_BATCHERS) break; /* fewer hybrid decoders */
+      if (i >= GR_BATCHERS) { /* fewer hybrid decoders: the rest never take work */
+        pthread_mutex_lock(&d->lock); /* the started batchers read it */
+        d->hybrids = i - GR_BATCHERS;
+        pthread_mutex_unlock(&d->lock);
+        break;
+      }
       snprintf(why, why_size, "cannot start a batcher thread");
       return -1;
     }
