@@ -204,19 +204,15 @@ static long env_long(const char *name, long fallback, long lo, long hi) {
 
 static void *batcher_main(void *arg);
 
-/* A hardware decoder handle. No pipelining: by default the hardware decoder holds images back
- * for the next call, so a batch's outputs would not all be written when its stream work is.
- * Interpolated chroma upsampling is libjpeg-turbo's (older nvJPEG lacks the flag). */
-static int create_handle(gr_nvjpeg_handle *handle) {
+/* A decoder handle of that backend with those flags, and interpolated chroma upsampling (which
+ * is libjpeg-turbo's) where this nvJPEG has the flag. The hardware handles add
+ * GR_NVJPEG_FLAGS_HW_DECODE_NO_PIPELINE: by default the hardware decoder holds images back for
+ * the next call, so a batch's outputs would not all be written when its stream work is. */
+static int create_handle(int backend, unsigned int flags, gr_nvjpeg_handle *handle) {
   const gr_nvjpeg_api *nj = g_nj;
-  int s = nj->CreateEx(GR_NVJPEG_BACKEND_HARDWARE, NULL, NULL,
-                       GR_NVJPEG_FLAGS_HW_DECODE_NO_PIPELINE |
-                           GR_NVJPEG_FLAGS_UPSAMPLING_WITH_INTERPOLATION,
+  int s = nj->CreateEx(backend, NULL, NULL, flags | GR_NVJPEG_FLAGS_UPSAMPLING_WITH_INTERPOLATION,
                        handle);
-  if (s != GR_NVJPEG_SUCCESS) {
-    s = nj->CreateEx(GR_NVJPEG_BACKEND_HARDWARE, NULL, NULL,
-                     GR_NVJPEG_FLAGS_HW_DECODE_NO_PIPELINE, handle);
-  }
+  if (s != GR_NVJPEG_SUCCESS) s = nj->CreateEx(backend, NULL, NULL, flags, handle);
   if (s != GR_NVJPEG_SUCCESS) *handle = NULL;
   return s;
 }
@@ -234,7 +230,9 @@ static int open_decoder(gr_batcher *b, const char **step) {
   int s;
   b->initialised_batch = 0;
   *step = "nvjpegCreateEx";
-  if ((s = create_handle(&b->handle)) != GR_NVJPEG_SUCCESS) return s;
+  if ((s = create_handle(GR_NVJPEG_BACKEND_HARDWARE, GR_NVJPEG_FLAGS_HW_DECODE_NO_PIPELINE,
+                         &b->handle)) != GR_NVJPEG_SUCCESS)
+    return s;
   *step = "nvjpegJpegStateCreate";
   if ((s = nj->JpegStateCreate(b->handle, &state)) != GR_NVJPEG_SUCCESS) return s;
   b->state = state;
@@ -274,13 +272,9 @@ static int open_hybrid(gr_batcher *b, const char **step) {
     }                                        \
   } while (0)
   *step = "nvjpegCreateEx";
-  s = nj->CreateEx(GR_NVJPEG_BACKEND_DEFAULT, NULL, NULL,
-                   GR_NVJPEG_FLAGS_UPSAMPLING_WITH_INTERPOLATION, &b->handle);
-  if (s != GR_NVJPEG_SUCCESS) s = nj->CreateEx(GR_NVJPEG_BACKEND_DEFAULT, NULL, NULL, 0, &b->handle);
-  if (s != GR_NVJPEG_SUCCESS) {
-    b->handle = NULL;
+  if ((s = create_handle(GR_NVJPEG_BACKEND_DEFAULT, GR_NVJPEG_FLAGS_DEFAULT, &b->handle)) !=
+      GR_NVJPEG_SUCCESS)
     return s;
-  }
   HY_TRY(nj->DecoderCreate(b->handle, GR_NVJPEG_BACKEND_GPU_HYBRID, &b->decoder),
          "nvjpegDecoderCreate");
   HY_TRY(nj->DecoderStateCreate(b->handle, b->decoder, &b->state), "nvjpegDecoderStateCreate");
@@ -490,12 +484,8 @@ static int decode_range(gr_batcher *b, gr_jpeg_job **jobs, int n, uint8_t *dbuf)
   if (!b->state) reset_decoder(b);
   if (!b->state) return 6; /* NVJPEG_STATUS_EXECUTION_FAILED */
   if (b->hybrid) {
-    /* One image at a time: the state's buffers serve one decode (batchers take one job). */
-    for (int i = 0; i < n && s == GR_NVJPEG_SUCCESS; i++) {
-      s = decode_hybrid(b, jobs[i], &images[i]);
-      if (s == GR_NVJPEG_SUCCESS && i + 1 < n && cudaStreamSynchronize(b->stream) != cudaSuccess)
-        s = 6;
-    }
+    /* A hybrid batch is one job: the state's buffers serve one decode at a time. */
+    s = decode_hybrid(b, jobs[0], &images[0]);
     if (s != GR_NVJPEG_SUCCESS) count_one(&g_stats.refused);
     return s;
   }
@@ -780,10 +770,10 @@ static void *batcher_main(void *arg) {
   for (;;) {
     double blocked_since = 0;
     int set = -1;
-    while (!may_take(b) || (set = free_out_set(b)) < 0) {
-      if (may_take(b) && !blocked_since) blocked_since = now_ms();
-      pthread_cond_wait(may_take(b) ? &d->done : b->hybrid ? &d->hybrid_work : &d->work,
-                        &d->lock);
+    int take;
+    while (!(take = may_take(b)) || (set = free_out_set(b)) < 0) {
+      if (take && !blocked_since) blocked_since = now_ms();
+      pthread_cond_wait(take ? &d->done : b->hybrid ? &d->hybrid_work : &d->work, &d->lock);
     }
     b->out_set = set;
     double t_start = now_ms();

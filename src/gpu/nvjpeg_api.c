@@ -70,18 +70,20 @@ static void load_once(void) {
       SYM(DecodeParamsSetScaleFactor),
   };
   for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) load_symbols(lib, &probes[i], 1);
-  /* The decoupled decode (the GPU hybrid decoder beside the hardware one): all or nothing. */
+  /* The decoupled decode (the GPU hybrid decoder beside the hardware one): all or nothing,
+   * with the decode parameters loaded above. */
   gr_nvjpeg_symbol decoupled[] = {
       SYM(DecoderCreate), SYM(DecoderDestroy), SYM(DecoderStateCreate),
       SYM(BufferPinnedCreate), SYM(BufferPinnedDestroy), SYM(BufferDeviceCreate),
       SYM(BufferDeviceDestroy), SYM(StateAttachPinnedBuffer), SYM(StateAttachDeviceBuffer),
       SYM(DecodeJpegHost), SYM(DecodeJpegTransferToDevice), SYM(DecodeJpegDevice),
-      SYM(DecodeParamsCreate), SYM(DecodeParamsDestroy), SYM(DecodeParamsSetOutputFormat),
   };
-  if (load_symbols(lib, decoupled, sizeof decoupled / sizeof decoupled[0])) {
-    for (size_t i = 0; i < 12; i++) *decoupled[i].slot = NULL; /* the probes' three may stay */
-  } else {
+  const size_t decoupled_count = sizeof decoupled / sizeof decoupled[0];
+  if (!load_symbols(lib, decoupled, decoupled_count) && g_api.DecodeParamsCreate &&
+      g_api.DecodeParamsDestroy && g_api.DecodeParamsSetOutputFormat) {
     g_api.has_decoupled = 1;
+  } else {
+    for (size_t i = 0; i < decoupled_count; i++) *decoupled[i].slot = NULL;
   }
   /* The encoder is a separate feature: without it decode still works. */
   gr_nvjpeg_symbol encoder[] = {

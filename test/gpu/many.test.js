@@ -8,7 +8,7 @@ const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const {
   sharp, readImage, PHOTO, PNG_RGBA, requireGpu, withEnv, compare, assertNoProblems, counters,
-  countersDelta
+  countersDelta, maxAbsDiff
 } = require('./helpers');
 const { psnr } = require('../js/helpers');
 
@@ -93,10 +93,7 @@ test('many on the GPU: an injected fault falls back to the CPU per output, nothi
   // Half the GPU steps failing: every output still comes back, from either backend, within 1
   const mixed = await toBuffers(input, SET, 'gpu', { GPU_RESIZE_FAULT: 'launch:0.5' });
   mixed.forEach(({ data }, i) => {
-    let max = 0;
-    for (let k = 0; k < data.length; k++) {
-      max = Math.max(max, Math.abs(data[k] - reference[i].data[k]));
-    }
+    const { max } = maxAbsDiff(data, reference[i].data);
     assert.ok(max <= 1, `launch:0.5 output ${i}: max diff ${max}`);
   });
   const after = await toBuffers(input, SET, 'gpu');
