@@ -76,7 +76,7 @@ module.exports = {
   pool () {
     return addon ? addon.pool() : null;
   },
-  /** The GPU JPEG batchers' figures (batches, images, hybrid, busy, batchMs, decodeMs, blockedMs, ...). */
+  /** The GPU JPEG batchers' figures (batches, images, outputs, hybrid, busy, batchMs, decodeMs, blockedMs, ...). */
   jpegBatches () {
     return load().jpegBatches();
   }

@@ -27,13 +27,37 @@ gr_status gr_gpu_resize(const gr_image *src, const gr_filter *horizontal,
 gr_status gr_gpu_jpeg_resize(const uint8_t *data, size_t length, int width, int height,
                              const gr_filter *horizontal, const gr_filter *vertical,
                              gr_gpu_jpeg_output *encode, gr_image *dst, gr_error *err);
+/* One output of gr_gpu_jpeg_resize_many; at most this many of them. */
+#define GR_GPU_JPEG_GROUP_MAX 64
+
+typedef struct gr_gpu_jpeg_target {
+  const gr_filter *horizontal, *vertical; /* in_size: the decoded image's, or `from`'s output */
+  int from;                    /* -1: resize the decoded image; else an earlier target whose
+                                  resized image (still on the device) this one resizes */
+  gr_gpu_jpeg_output *encode;  /* as gr_gpu_jpeg_resize's (may be NULL) */
+  /* Out: dst (RGB, allocated here) or encode->data when status is GR_OK; else the reason. */
+  gr_image dst;
+  gr_status status;
+  char message[GR_MESSAGE_MAX];
+} gr_gpu_jpeg_target;
+
+/* Many outputs of one JPEG (toBuffers on the GPU): one nvJPEG decode into device memory, every
+ * target resized (and JPEG-encoded where asked and possible) from it or from an earlier
+ * target's resized image, in one batch job; each output counts as a GPU request. Returns
+ * GR_ERR_UNSUPPORTED (nothing was done: the caller decodes on the CPU) when the GPU could not
+ * decode the image or takes no group that size (1 to GR_GPU_JPEG_GROUP_MAX targets); else GR_OK with each
+ * target's own status (GR_ERR_BACKEND: that output failed, its dependants too). */
+gr_status gr_gpu_jpeg_resize_many(const uint8_t *data, size_t length, int width, int height,
+                                  gr_gpu_jpeg_target *targets, int count, gr_error *err);
+
 /* 1 when gr_gpu_jpeg_resize can run (nvJPEG with a hardware decoder on some device). */
 int gr_gpu_jpeg_available(char *reason, size_t reason_size);
 
 /* What the JPEG batchers did, summed over devices since start (diagnostics: bench/ and tests
  * read it to see batch sizes and where a batch's time goes). */
 typedef struct gr_gpu_jpeg_stats {
-  uint64_t batches, images;   /* batches run, jobs in them */
+  uint64_t batches, images;   /* batches run, JPEGs decoded in them */
+  uint64_t outputs;           /* outputs resized from those (more than images: toBuffers sets) */
   uint64_t busy;              /* requests sent to the CPU decoder because the queue was full */
   uint64_t hybrid;            /* of the images, those the GPU hybrid decoders took */
   double batch_ms;            /* batchers' time in run_batch */

@@ -26,6 +26,11 @@ gr_status gr_gpu_jpeg_resize(const uint8_t *data, size_t length, int width, int 
   return gr_fail(err, GR_ERR_UNSUPPORTED, "GPU backend %s", kReason);
 }
 
+gr_status gr_gpu_jpeg_resize_many(const uint8_t *data, size_t length, int width, int height,
+                                  gr_gpu_jpeg_target *targets, int count, gr_error *err) {
+  return gr_fail(err, GR_ERR_UNSUPPORTED, "GPU backend %s", kReason);
+}
+
 void gr_gpu_jpeg_stats(gr_gpu_jpeg_stats_t *stats) { memset(stats, 0, sizeof *stats); }
 
 int gr_gpu_jpeg_available(char *reason, size_t reason_size) {

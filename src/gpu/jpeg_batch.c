@@ -90,6 +90,10 @@
 /* GPU hybrid decoder threads per device: at most; by default none (see the top); with
  * GPU_RESIZE_HYBRID_DECODERS=force. */
 #define GR_MAX_HYBRID 32
+/* Jobs (outputs) in one batch at most, and outputs in one group (one decode, several
+ * outputs: gr_gpu_jpeg_resize_many), far above any responsive image set. */
+#define GR_BATCH_JOBS 256
+#define GR_GROUP_MAX GR_GPU_JPEG_GROUP_MAX
 #define GR_HYBRID_DEFAULT 0
 #define GR_HYBRID_FORCED 4
 
@@ -121,6 +125,14 @@ typedef struct gr_jpeg_job {
   int out_set;             /* the batcher's pinned set host_out lies in */
   int done;
   struct gr_jpeg_job *next;
+  /* A group (gr_gpu_jpeg_resize_many): one decode, several outputs. The decoding job comes
+   * first, its members right after it, in the queue and in the batch alike. */
+  struct gr_jpeg_job *decode_by;   /* NULL: this job decodes data; else the group's first job */
+  struct gr_jpeg_job *resize_from; /* NULL: resize the decoded image; else an earlier job of the
+                                      group whose resized image this one resizes */
+  int group_size;                  /* decoding job: it and its members */
+  size_t group_bytes;              /* their device_bytes */
+  int decoded;                     /* decoding job: its decode succeeded (canary read back) */
 } gr_jpeg_job;
 
 struct gr_batcher {
@@ -467,25 +479,32 @@ static int decode_hybrid(gr_batcher *b, const gr_jpeg_job *j, gr_nvjpeg_image *i
   return s;
 }
 
-/* Decodes jobs[first..first+n) (the ones still OK) into their device buffers. */
+/* Decodes the decoding jobs among jobs[0..n) that are still OK into their device buffers. */
 static int decode_range(gr_batcher *b, gr_jpeg_job **jobs, int n, uint8_t *dbuf) {
   const gr_nvjpeg_api *nj = g_nj;
-  const unsigned char *datas[256];
-  size_t lengths[256];
-  gr_nvjpeg_image images[256];
+  const unsigned char *datas[GR_BATCH_JOBS];
+  size_t lengths[GR_BATCH_JOBS];
+  gr_nvjpeg_image images[GR_BATCH_JOBS];
+  gr_jpeg_job *decoders[GR_BATCH_JOBS];
+  int count = 0;
   for (int i = 0; i < n; i++) {
-    datas[i] = jobs[i]->data;
-    lengths[i] = jobs[i]->length;
-    memset(&images[i], 0, sizeof images[i]);
-    images[i].channel[0] = dbuf + jobs[i]->off_src;
-    images[i].pitch[0] = (size_t)jobs[i]->width * GR_CHANNELS;
+    gr_jpeg_job *j = jobs[i];
+    if (j->decode_by || j->status != GR_OK) continue;
+    datas[count] = j->data;
+    lengths[count] = j->length;
+    memset(&images[count], 0, sizeof images[count]);
+    images[count].channel[0] = dbuf + j->off_src;
+    images[count].pitch[0] = (size_t)j->width * GR_CHANNELS;
+    decoders[count++] = j;
   }
   int s = GR_NVJPEG_SUCCESS;
+  if (count == 0) return s;
+  n = count;
   if (!b->state) reset_decoder(b);
   if (!b->state) return 6; /* NVJPEG_STATUS_EXECUTION_FAILED */
   if (b->hybrid) {
-    /* A hybrid batch is one job: the state's buffers serve one decode at a time. */
-    s = decode_hybrid(b, jobs[0], &images[0]);
+    /* A hybrid batch is one decode: the state's buffers serve one at a time. */
+    s = decode_hybrid(b, decoders[0], &images[0]);
     if (s != GR_NVJPEG_SUCCESS) count_one(&g_stats.refused);
     return s;
   }
@@ -509,7 +528,7 @@ static const uint8_t g_canary[GR_CANARY] = {
     0xb2, 0x39, 0xee, 0x54, 0x8f, 0x13, 0xca, 0x61, 0xfd, 0x2e, 0x98, 0x45, 0x7b, 0xd0, 0x0c, 0xa3};
 
 static size_t src_bytes(const gr_jpeg_job *j) {
-  return (size_t)j->width * j->height * GR_CHANNELS;
+  return j->decode_by ? 0 : (size_t)j->width * j->height * GR_CHANNELS;
 }
 
 /* canary holds the pattern, then the read-back of job slot i at canary + GR_CANARY * (i + 1). */
@@ -581,16 +600,29 @@ static void drop_encode(gr_jpeg_job *j) {
   if (gr_gpu_jpeg_encode_retrieve(j->encoder, &data, &length, &err) == GR_OK) free(data);
 }
 
-/* Decodes jobs[0..n) (the ones still OK) and queues each one's resize, download and canary
- * read-back (into slot 0..n-1). The hardware decoder neither waits for earlier work on its
- * stream nor is reliably waited for by later work (see the top), so the decode sits between two
- * host synchronisations. Returns a cudaError_t; the caller synchronises once more. */
+/* A member of a group fails as the job it depends on (its decode, or the output it resizes). */
+static void inherit_failure(gr_jpeg_job *j, const gr_jpeg_job *from) {
+  if (j->status != GR_OK) return;
+  j->status = from->status;
+  j->injected = from->injected;
+  j->cuda_error = from->cuda_error;
+  snprintf(j->message, sizeof j->message, "%s", from->message);
+}
+
+/* Decodes the decoding jobs among jobs[0..n) (the ones still OK), queues each one's canary
+ * read-back (into slot 0..n-1 by its index), then every job's resize (a group's members from
+ * their decode or from an earlier member's resized image, in batch order on the one stream),
+ * and its download or encode. The hardware decoder neither waits for earlier work on its
+ * stream nor is reliably waited for by later work (see the top), so the decode sits between
+ * two host synchronisations. Returns a cudaError_t; the caller synchronises once more. */
 static cudaError_t decode_resize(gr_batcher *b, gr_jpeg_job **jobs, int n, uint8_t *dp,
                                  uint8_t *canary) {
   cudaError_t e;
+  int decoders = 0;
   for (int i = 0; i < n; i++) {
     gr_jpeg_job *j = jobs[i];
-    if (j->status != GR_OK) continue;
+    if (j->decode_by || j->status != GR_OK) continue;
+    decoders++;
     if ((e = cudaMemcpyAsync(dp + j->off_src + src_bytes(j) - GR_CANARY, canary, GR_CANARY,
                              cudaMemcpyHostToDevice, b->stream)))
       return e;
@@ -603,29 +635,46 @@ static cudaError_t decode_resize(gr_batcher *b, gr_jpeg_job **jobs, int n, uint8
   pthread_mutex_lock(&g_stats_lock);
   g_stats.decode_ms += now_ms() - t0;
   pthread_mutex_unlock(&g_stats_lock);
-  if (s != GR_NVJPEG_SUCCESS && n > 1) {
+  if (s != GR_NVJPEG_SUCCESS && decoders > 1) {
     /* One image may spoil the batch: decode them one by one so the others still succeed.
      * No fresh decoder after each refusal (one costs 0.7-1.5 s on the H100, and a mixed batch
      * can have several): the ones after it may be refused too and decode on the CPU; one
      * fresh decoder at the end. */
     int refused = 0;
     for (int i = 0; i < n; i++) {
-      if (jobs[i]->status != GR_OK) continue;
+      if (jobs[i]->decode_by || jobs[i]->status != GR_OK) continue;
       int si = decode_range(b, &jobs[i], 1, dp);
       if ((e = cudaStreamSynchronize(b->stream))) return e;
       if (si != GR_NVJPEG_SUCCESS) job_refused(jobs[i], si), refused = 1;
     }
     if (refused && !b->hybrid) reset_decoder(b);
   } else if (s != GR_NVJPEG_SUCCESS) {
-    job_refused(jobs[0], s);
+    for (int i = 0; i < n; i++) {
+      if (!jobs[i]->decode_by) job_refused(jobs[i], s);
+    }
   }
   for (int i = 0; i < n; i++) {
     gr_jpeg_job *j = jobs[i];
+    if (j->decode_by) continue;
+    j->decoded = j->status == GR_OK;
+    if (j->decoded &&
+        (e = cudaMemcpyAsync(canary + GR_CANARY * (size_t)(i + 1),
+                             dp + j->off_src + src_bytes(j) - GR_CANARY, GR_CANARY,
+                             cudaMemcpyDeviceToHost, b->stream)))
+      return e;
+  }
+  for (int i = 0; i < n; i++) {
+    gr_jpeg_job *j = jobs[i];
+    if (j->decode_by && !j->decode_by->decoded) inherit_failure(j, j->decode_by);
+    if (j->resize_from && j->resize_from->status != GR_OK) inherit_failure(j, j->resize_from);
     if (j->status != GR_OK) continue;
+    const gr_jpeg_job *src = j->resize_from;
+    const gr_jpeg_job *decoder = j->decode_by ? j->decode_by : j;
+    const uint8_t *from = src ? dp + src->off_out : dp + decoder->off_src;
+    size_t pitch = (size_t)(src ? src->h->out_size : decoder->width) * GR_CHANNELS;
     gr_resize_desc desc;
-    gr_gpu_desc_init(&desc, j->h, j->v, &j->tables, dp + j->off_tables, dp + j->off_src,
-                     (size_t)j->width * GR_CHANNELS, GR_CHANNELS, dp + j->off_out,
-                     (float *)(dp + j->off_tmp));
+    gr_gpu_desc_init(&desc, j->h, j->v, &j->tables, dp + j->off_tables, from, pitch, GR_CHANNELS,
+                     dp + j->off_out, (float *)(dp + j->off_tmp));
     if (gr_gpu_fault("launch")) {
       job_fail(j, 1, 0, "injected fault: %s%s", "launch", "");
       continue;
@@ -637,10 +686,6 @@ static cudaError_t decode_resize(gr_batcher *b, gr_jpeg_job **jobs, int n, uint8
     } else if (!queue_encode(b, j, dp)) {
       j->late_download = 1;
     }
-    if ((e = cudaMemcpyAsync(canary + GR_CANARY * (size_t)(i + 1),
-                             dp + j->off_src + src_bytes(j) - GR_CANARY, GR_CANARY,
-                             cudaMemcpyDeviceToHost, b->stream)))
-      return e;
   }
   return cudaSuccess;
 }
@@ -665,7 +710,7 @@ static void run_batch(gr_batcher *b, gr_jpeg_job **jobs, int n) {
   for (int i = 0; i < n; i++) {
     gr_jpeg_job *j = jobs[i];
     j->off_src = total;
-    total = gr_align_up(total + (size_t)j->width * j->height * GR_CHANNELS, GR_GPU_ALIGN);
+    total = gr_align_up(total + src_bytes(j), GR_GPU_ALIGN);
     j->off_out = total;
     total = gr_align_up(total + j->out_bytes, GR_GPU_ALIGN);
     j->off_tmp = total;
@@ -698,15 +743,31 @@ static void run_batch(gr_batcher *b, gr_jpeg_job **jobs, int n) {
   if ((e = cudaStreamSynchronize(b->stream))) goto cuda_fail;
   for (int i = 0; i < n; i++) {
     /* An image the hardware skipped still has its canary: decode it again alone, then give
-     * it to the CPU decoder if it is skipped again. */
-    if (jobs[i]->status != GR_OK || !canary_intact(canary, i)) continue;
+     * it to the CPU decoder if it is skipped again. A group goes to the CPU decoder at once. */
+    gr_jpeg_job *j = jobs[i];
+    if (j->decode_by || !j->decoded || !canary_intact(canary, i)) continue;
     count_one(&g_stats.skipped);
-    drop_encode(jobs[i]);
+    if (j->group_size > 1) {
+      for (int m = 0; m < j->group_size; m++) {
+        gr_jpeg_job *member = jobs[i + m];
+        drop_encode(member);
+        member->late_download = 0;
+        if (member->status == GR_OK) {
+          member->status = GR_ERR_UNSUPPORTED;
+          snprintf(member->message, sizeof member->message,
+                   "the hardware JPEG decoder skipped it");
+        }
+      }
+      reset_decoder(b);
+      continue;
+    }
+    if (j->status != GR_OK) continue;
+    drop_encode(j);
     reset_decoder(b);
     if ((e = decode_resize(b, &jobs[i], 1, dp, canary))) goto cuda_fail;
     if ((e = cudaStreamSynchronize(b->stream))) goto cuda_fail;
     memmove(canary + GR_CANARY * (size_t)(i + 1), canary + GR_CANARY, GR_CANARY);
-    if (canary_intact(canary, i)) {
+    if (j->decoded && canary_intact(canary, i)) {
       jobs[i]->status = GR_ERR_UNSUPPORTED;
       snprintf(jobs[i]->message, sizeof jobs[i]->message,
                "the hardware JPEG decoder skipped it twice");
@@ -763,7 +824,7 @@ static int may_take(const gr_batcher *b) {
 static void *batcher_main(void *arg) {
   gr_batcher *b = arg;
   gr_jpeg_device *d = b->dev;
-  gr_jpeg_job *jobs[256];
+  gr_jpeg_job *jobs[GR_BATCH_JOBS];
   cudaSetDevice(d->id);
   gr_gpu_jpeg_encoder_lane(1 + (int)(b - d->batchers)); /* lane 0: other threads */
   pthread_mutex_lock(&d->lock);
@@ -790,17 +851,20 @@ static void *batcher_main(void *arg) {
       }
       if (!d->head) continue; /* the other batcher took them */
     }
-    int n = 0;
+    /* A group is taken whole; the bounds count decodes, and jobs for the array. */
+    int n = 0, decodes = 0;
     size_t bytes = 0;
     const int limit = b->hybrid ? 1 : g_batch_max;
-    while (d->head && n < limit &&
-           (n == 0 || bytes + d->head->device_bytes <= g_batch_memory)) {
-      gr_jpeg_job *j = d->head;
-      d->head = j->next;
+    while (d->head && decodes < limit && n + d->head->group_size <= GR_BATCH_JOBS &&
+           (n == 0 || bytes + d->head->group_bytes <= g_batch_memory)) {
+      bytes += d->head->group_bytes;
+      for (int m = d->head->group_size; m > 0; m--) {
+        jobs[n++] = d->head;
+        d->head = d->head->next;
+      }
       if (!d->head) d->tail = NULL;
       d->queued--;
-      bytes += j->device_bytes;
-      jobs[n++] = j;
+      decodes++;
     }
     d->running++;
     if (b->hybrid) d->hybrid_running++;
@@ -813,8 +877,9 @@ static void *batcher_main(void *arg) {
     }
     pthread_mutex_lock(&g_stats_lock);
     g_stats.batches++;
-    g_stats.images += (uint64_t)n;
-    if (b->hybrid) g_stats.hybrid += (uint64_t)n;
+    g_stats.images += (uint64_t)decodes;
+    g_stats.outputs += (uint64_t)n;
+    if (b->hybrid) g_stats.hybrid += (uint64_t)decodes;
     g_stats.batch_ms += now_ms() - t_run;
     if (blocked_since) g_stats.blocked_ms += t_start - blocked_since;
     pthread_mutex_unlock(&g_stats_lock);
@@ -856,23 +921,92 @@ static void plan_encode(gr_jpeg_job *job, gr_gpu_jpeg_output *encode) {
   }
 }
 
-gr_status gr_gpu_jpeg_resize(const uint8_t *data, size_t length, int width, int height,
-                             const gr_filter *h, const gr_filter *v, gr_gpu_jpeg_output *encode,
-                             gr_image *dst, gr_error *err) {
-  memset(dst, 0, sizeof *dst);
+/* Sets up a target's job (device and pinned sizes, tables, the encode plan). */
+static void job_init(gr_jpeg_job *job, const gr_jpeg_device *d, const uint8_t *data,
+                     size_t length, int width, int height, gr_gpu_jpeg_target *t) {
+  memset(job, 0, sizeof *job);
+  job->data = data;
+  job->length = length;
+  job->width = width;
+  job->height = height;
+  job->h = t->horizontal;
+  job->v = t->vertical;
+  gr_gpu_tables_plan(job->h, job->v, GR_CHANNELS, d->max_smem, &job->tables);
+  job->out_bytes = (size_t)job->h->out_size * (size_t)job->v->out_size * GR_CHANNELS;
+  job->status = GR_OK;
+  if (t->encode) plan_encode(job, t->encode);
+}
+
+/* Checks the targets' filters against what each one resizes. */
+static gr_status check_targets(int width, int height, const gr_gpu_jpeg_target *t, int count,
+                               gr_error *err) {
+  for (int i = 0; i < count; i++) {
+    int from = t[i].from;
+    if (from < -1 || from >= i || !t[i].horizontal || !t[i].vertical) {
+      return gr_fail(err, GR_ERR_INVALID_ARGUMENT, "gr_gpu_jpeg_resize_many: bad target %d", i);
+    }
+    int in_w = from < 0 ? width : t[from].horizontal->out_size;
+    int in_h = from < 0 ? height : t[from].vertical->out_size;
+    if (t[i].horizontal->in_size != in_w || t[i].vertical->in_size != in_h) {
+      return gr_fail(err, GR_ERR_INVALID_ARGUMENT, "gr_gpu_jpeg_resize: filters do not match");
+    }
+  }
+  return GR_OK;
+}
+
+/* After the batch: target i's pixels out of the pinned set (or its late copy), its result. */
+static void collect(gr_jpeg_device *d, gr_jpeg_job *job, gr_gpu_jpeg_target *t) {
+  gr_gpu_jpeg_output *encode = t->encode;
+  t->status = job->status;
+  if (job->status == GR_OK && !job->encoded) {
+    gr_error err;
+    if (gr_image_alloc(&t->dst, job->h->out_size, job->v->out_size, GR_CHANNELS, &err) == GR_OK) {
+      size_t row = (size_t)job->h->out_size * GR_CHANNELS;
+      for (int y = 0; y < job->v->out_size; y++) {
+        memcpy(t->dst.data + t->dst.stride * (size_t)y, job->host_out + (size_t)y * row, row);
+      }
+    } else {
+      t->status = err.code;
+      snprintf(job->message, sizeof job->message, "%s", err.message);
+    }
+    if (!job->late_out) {
+      pthread_mutex_lock(&d->lock);
+      if (--job->batcher->readers[job->out_set] == 0) pthread_cond_broadcast(&d->done);
+      pthread_mutex_unlock(&d->lock);
+    }
+  }
+  free(job->late_out);
+  job->late_out = NULL;
+  if (t->status != GR_OK && encode && encode->data) {
+    free(encode->data);
+    encode->data = NULL;
+  }
+  snprintf(t->message, sizeof t->message, "%s", t->status == GR_OK ? "" : job->message);
+}
+
+gr_status gr_gpu_jpeg_resize_many(const uint8_t *data, size_t length, int width, int height,
+                                  gr_gpu_jpeg_target *targets, int count, gr_error *err) {
+  for (int i = 0; i < count; i++) {
+    memset(&targets[i].dst, 0, sizeof targets[i].dst);
+    targets[i].status = GR_OK;
+    targets[i].message[0] = '\0';
+  }
   char why[GR_MESSAGE_MAX];
   if (!gr_gpu_jpeg_available(why, sizeof why)) {
     return gr_fail(err, GR_ERR_UNSUPPORTED, "GPU JPEG decode unavailable: %s", why);
   }
-  if (h->in_size != width || v->in_size != height) {
-    return gr_fail(err, GR_ERR_INVALID_ARGUMENT, "gr_gpu_jpeg_resize: filters do not match");
+  if (count < 1 || count > GR_GROUP_MAX) {
+    return gr_fail(err, GR_ERR_UNSUPPORTED, "%d outputs of one decode (the GPU takes 1 to %d)",
+                   count, GR_GROUP_MAX);
   }
+  gr_status st = check_targets(width, height, targets, count, err);
+  if (st != GR_OK) return st;
   if ((size_t)width * height * GR_CHANNELS < GR_CANARY) {
     return gr_fail(err, GR_ERR_UNSUPPORTED, "image too small for the GPU decoder");
   }
   int id = gr_gpu_acquire(why, sizeof why);
   if (id < 0) {
-    gr_gpu_count(GR_ERR_BACKEND, why);
+    for (int i = 0; i < count; i++) gr_gpu_count(GR_ERR_BACKEND, why);
     return gr_fail(err, GR_ERR_BACKEND, "%s", why);
   }
   gr_jpeg_device *d = id < g_device_count ? &g_devices[id] : NULL;
@@ -881,20 +1015,25 @@ gr_status gr_gpu_jpeg_resize(const uint8_t *data, size_t length, int width, int 
     gr_gpu_unacquire(id);
     return gr_fail(err, GR_ERR_UNSUPPORTED, "no hardware JPEG decoder on device %d", id);
   }
-  gr_jpeg_job job;
-  memset(&job, 0, sizeof job);
-  job.data = data;
-  job.length = length;
-  job.width = width;
-  job.height = height;
-  job.h = h;
-  job.v = v;
-  gr_gpu_tables_plan(h, v, GR_CHANNELS, d->max_smem, &job.tables);
-  job.out_bytes = (size_t)h->out_size * (size_t)v->out_size * GR_CHANNELS;
-  job.device_bytes = job.tables.bytes + (size_t)width * height * GR_CHANNELS + job.out_bytes +
-                     job.tables.plan.tmp_bytes + 4 * GR_GPU_ALIGN;
-  job.status = GR_OK;
-  if (encode) plan_encode(&job, encode);
+  gr_jpeg_job one, *jobs = count == 1 ? &one : calloc((size_t)count, sizeof *jobs);
+  if (!jobs) {
+    gr_gpu_unacquire(id);
+    return gr_fail(err, GR_ERR_NO_MEMORY, "Out of memory");
+  }
+  size_t group_bytes = 0;
+  for (int i = 0; i < count; i++) {
+    gr_jpeg_job *j = &jobs[i];
+    job_init(j, d, data, length, width, height, &targets[i]);
+    j->decode_by = i ? &jobs[0] : NULL;
+    j->resize_from = targets[i].from >= 0 ? &jobs[targets[i].from] : NULL;
+    j->device_bytes = j->tables.bytes + src_bytes(j) + j->out_bytes + j->tables.plan.tmp_bytes +
+                      4 * GR_GPU_ALIGN;
+    j->next = i + 1 < count ? &jobs[i + 1] : NULL;
+    group_bytes += j->device_bytes;
+  }
+  jobs[0].group_size = count;
+  jobs[0].group_bytes = group_bytes;
+  gr_jpeg_job *last = &jobs[count - 1];
 
   long queue_max = env_long("GPU_RESIZE_DECODE_QUEUE", GR_QUEUE_BATCHES * g_batch_max, 0,
                             1 << 20); /* per call: tests set it */
@@ -903,52 +1042,71 @@ gr_status gr_gpu_jpeg_resize(const uint8_t *data, size_t length, int width, int 
     pthread_mutex_unlock(&d->lock);
     count_one(&g_stats.busy);
     gr_gpu_unacquire(id);
+    if (jobs != &one) free(jobs);
     return gr_fail(err, GR_ERR_UNSUPPORTED, "GPU decoder busy (%ld waiting)", queue_max);
   }
-  if (d->tail) d->tail->next = &job;
-  else d->head = &job;
-  d->tail = &job;
+  if (d->tail) d->tail->next = &jobs[0];
+  else d->head = &jobs[0];
+  d->tail = last;
   d->queued++;
   pthread_cond_signal(&d->work);
   if (d->hybrids && (g_hybrid_force || d->queued > g_hybrid_queue)) {
     pthread_cond_signal(&d->hybrid_work);
   }
   pthread_mutex_unlock(&d->lock);
-  /* The wait uses no CPU: the request pool starts another request meanwhile. */
+  /* The wait uses no CPU: the request pool starts another request meanwhile. A group's jobs
+   * finish together (one batch, marked done under one lock). */
   gr_pool_wait_begin();
   pthread_mutex_lock(&d->lock);
-  while (!job.done) pthread_cond_wait(&d->done, &d->lock);
+  while (!last->done) pthread_cond_wait(&d->done, &d->lock);
   pthread_mutex_unlock(&d->lock);
   gr_pool_wait_end();
 
-  gr_status st = job.status;
-  if (st != GR_OK && encode && encode->data) {
-    free(encode->data);
-    encode->data = NULL;
+  int unsupported = -1, health = 0;
+  for (int i = 0; i < count; i++) {
+    collect(d, &jobs[i], &targets[i]);
+    if (targets[i].status == GR_ERR_UNSUPPORTED && unsupported < 0) unsupported = i;
+    if (jobs[i].cuda_error && !jobs[health].cuda_error) health = i;
   }
-  if (st == GR_OK && !job.encoded) { /* encoded: the output is in encode->data, no pixels */
-    st = gr_image_alloc(dst, h->out_size, v->out_size, GR_CHANNELS, err);
-    if (st == GR_OK) {
-      for (int y = 0; y < v->out_size; y++) {
-        memcpy(dst->data + dst->stride * (size_t)y,
-               job.host_out + (size_t)y * h->out_size * GR_CHANNELS,
-               (size_t)h->out_size * GR_CHANNELS);
+  if (unsupported >= 0) {
+    /* Not decoded here (refused, skipped): the caller decodes on the CPU, for every output. */
+    st = gr_fail(err, GR_ERR_UNSUPPORTED, "%s", targets[unsupported].message);
+    for (int i = 0; i < count; i++) {
+      gr_image_free(&targets[i].dst);
+      if (targets[i].encode && targets[i].encode->data) {
+        free(targets[i].encode->data);
+        targets[i].encode->data = NULL;
       }
-    } else {
-      snprintf(job.message, sizeof job.message, "%s", err->message);
     }
-    if (!job.late_out) {
-      pthread_mutex_lock(&d->lock);
-      if (--job.batcher->readers[job.out_set] == 0) pthread_cond_broadcast(&d->done);
-      pthread_mutex_unlock(&d->lock);
+    gr_gpu_unacquire(id);
+  } else {
+    /* Every output counts as a GPU request; the device's health reads the one with a CUDA
+     * error, if any. */
+    for (int i = 0; i < count; i++) {
+      if (i != health) gr_gpu_count(targets[i].status, targets[i].message);
     }
+    gr_jpeg_job *h = &jobs[health];
+    gr_gpu_release(id, targets[health].status, h->injected, h->cuda_error, h->broken,
+                   targets[health].message);
+    st = GR_OK;
   }
-  free(job.late_out);
-  if (st == GR_ERR_UNSUPPORTED) {
-    gr_gpu_unacquire(id); /* the request goes on, decoded on the CPU */
-    return gr_fail(err, st, "%s", job.message);
-  }
-  gr_gpu_release(id, st, job.injected, job.cuda_error, job.broken, job.message);
-  if (st != GR_OK && job.status != GR_OK) return gr_fail(err, st, "%s", job.message);
+  if (jobs != &one) free(jobs);
   return st;
+}
+
+gr_status gr_gpu_jpeg_resize(const uint8_t *data, size_t length, int width, int height,
+                             const gr_filter *h, const gr_filter *v, gr_gpu_jpeg_output *encode,
+                             gr_image *dst, gr_error *err) {
+  memset(dst, 0, sizeof *dst);
+  gr_gpu_jpeg_target t;
+  memset(&t, 0, sizeof t);
+  t.horizontal = h;
+  t.vertical = v;
+  t.from = -1;
+  t.encode = encode;
+  gr_status st = gr_gpu_jpeg_resize_many(data, length, width, height, &t, 1, err);
+  if (st != GR_OK) return st;
+  if (t.status != GR_OK) return gr_fail(err, t.status, "%s", t.message);
+  *dst = t.dst; /* empty when encode->data holds the output */
+  return GR_OK;
 }

@@ -50,6 +50,7 @@ static napi_value jpeg_batches(napi_env env, napi_callback_info info) {
   NAPI_CALL(env, napi_create_object(env, &out));
   gr_napi_set_double(env, out, "batches", (double)st.batches);
   gr_napi_set_double(env, out, "images", (double)st.images);
+  gr_napi_set_double(env, out, "outputs", (double)st.outputs);
   gr_napi_set_double(env, out, "busy", (double)st.busy);
   gr_napi_set_double(env, out, "batchMs", st.batch_ms);
   gr_napi_set_double(env, out, "decodeMs", st.decode_ms);

@@ -7,12 +7,22 @@
  * whose own request would decode smaller (JPEG DCT scaling by 2/4/8, WebP's rescaler) gets that
  * smaller image by area-averaging the shared decode to exactly the size its decoder would give,
  * so that its geometry and size are a separate request's to the pixel and its pixels stay close
- * (an area average is what DCT scaling and libwebp's rescaler approximate). */
+ * (an area average is what DCT scaling and libwebp's rescaler approximate).
+ *
+ * The GPU set: when the outputs of a JPEG would try the GPU first, those that are a plain
+ * resize (what a separate request would hand to the GPU's decode-and-resize) go to the GPU as
+ * one batch job (gr_gpu_jpeg_resize_many): one nvJPEG decode at full size, as a separate GPU
+ * request decodes, each output resized from it or chained from a larger output on the device by
+ * the rule below, and JPEG outputs encoded there. Their GPU attempts then pick up those results;
+ * any output the GPU set did not serve (or that failed there) runs as above, from the CPU's
+ * shared decode, which is skipped when every output was served. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "codecs/codecs.h"
+#include "gpu/gpu.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/plan.h"
 
@@ -33,6 +43,18 @@ typedef struct kept_image {
   int source_width, source_height; /* what it was resized from */
 } kept_image;
 
+/* The outputs sent to the GPU as one decode (gr_gpu_jpeg_resize_many), by target. */
+typedef struct gpu_set {
+  int count;
+  int *target_of;              /* per output: its target, or -1 */
+  int *output_of;              /* per target: its output */
+  gr_gpu_jpeg_target *targets;
+  gr_filter *filters;          /* 2 per target: horizontal, vertical */
+  gr_gpu_jpeg_output *encodes; /* per target */
+  int decoded_width, decoded_height;
+  char note[GR_MESSAGE_MAX];   /* why the outputs were not decoded on the GPU, or "" */
+} gpu_set;
+
 /* The decode as a smaller shrink-on-load would have given it. */
 typedef struct shrunk_image {
   gr_image img;
@@ -50,6 +72,8 @@ typedef struct many_run {
   gr_kernel kernel;
   gr_resize_fn resize;
   gr_output_trace *trace;
+  int output;              /* its index */
+  gpu_set gpu;
 } many_run;
 
 /* The resize function pointer has no context argument: the run in progress on this thread. */
@@ -253,10 +277,52 @@ static gr_status request_source(many_run *run, const gr_request *req,
   return GR_OK;
 }
 
+/* gr_native_run_ex's decode-and-resize step for an output of the GPU set: hands over the
+ * result its target got (the filters are the ones the set was planned with). */
+static gr_status from_gpu_set(const uint8_t *data, size_t length, int width, int height,
+                              const gr_filter *h, const gr_filter *v, gr_gpu_jpeg_output *encode,
+                              gr_image *dst, gr_error *err) {
+  (void)data, (void)length, (void)width, (void)height;
+  many_run *run = current_run;
+  gr_gpu_jpeg_target *t = &run->gpu.targets[run->gpu.target_of[run->output]];
+  if (t->status != GR_OK) return gr_fail(err, t->status, "%s", t->message);
+  if (h->out_size != t->horizontal->out_size || v->out_size != t->vertical->out_size ||
+      !encode != !t->encode) {
+    return gr_fail(err, GR_ERR_BACKEND, "the GPU set planned another resize for this output");
+  }
+  if (encode) *encode = *t->encode; /* the bitstream, or why the pixels came back */
+  if (t->encode) t->encode->data = NULL;
+  *dst = t->dst;
+  memset(&t->dst, 0, sizeof t->dst);
+  return GR_OK;
+}
+
+static gr_status gpu_set_runner(many_run *run, const gr_request *req,
+                                const gr_input_header *header, gr_resize_fn resize,
+                                int require_resize, gr_result *res, gr_error *err) {
+  many_run *saved = current_run;
+  current_run = run;
+  gr_status st = gr_native_run_ex(req, header, NULL, resize, from_gpu_set, require_resize, res,
+                                  err);
+  current_run = saved;
+  if (st == GR_OK && run->trace) {
+    const gr_gpu_jpeg_target *t = &run->gpu.targets[run->gpu.target_of[run->output]];
+    run->trace->decoded_width = run->gpu.decoded_width;
+    run->trace->decoded_height = run->gpu.decoded_height;
+    run->trace->source_width = t->horizontal->in_size;
+    run->trace->source_height = t->vertical->in_size;
+    run->trace->chained = t->from >= 0;
+  }
+  return st;
+}
+
 static gr_status many_runner(void *ctx, const gr_request *req, const gr_input_header *header,
                              gr_resize_fn resize, int require_resize, gr_result *res,
                              gr_error *err) {
   many_run *run = ctx;
+  if (resize == gr_gpu_resize && run->gpu.target_of && run->gpu.target_of[run->output] >= 0) {
+    return gpu_set_runner(run, req, header, resize, require_resize, res, err);
+  }
   run->kernel = req->kernel;
   run->resize = resize;
   const gr_image *source = run->decoded;
@@ -273,6 +339,9 @@ static gr_status many_runner(void *ctx, const gr_request *req, const gr_input_he
   gr_status st = gr_native_run_decoded(req, header, source, chained_resize, require_resize, res,
                                        err);
   current_run = saved;
+  if (st == GR_OK && resize == gr_gpu_resize && run->gpu.note[0] && !res->fallback_reason[0]) {
+    snprintf(res->fallback_reason, sizeof res->fallback_reason, "%s", run->gpu.note);
+  }
   return st;
 }
 
@@ -280,11 +349,13 @@ static int native_format(gr_format f) {
   return f == GR_FORMAT_JPEG || f == GR_FORMAT_PNG || f == GR_FORMAT_WEBP;
 }
 
-/* Decodes the input once for every output the native path can take, with the least
- * shrink-on-load any of them asks for. *decoded stays empty when none can use it; an input
- * error (corrupt data, the pixel limit) is returned for all outputs. */
-static gr_status shared_decode(const gr_request *reqs, int count, const gr_input_header *header,
-                               gr_image *decoded, int *decoded_shrink, gr_error *err) {
+/* Decodes the input once for every output the native path can take (but those `served`
+ * already, when given), with the least shrink-on-load any of them asks for. *decoded stays
+ * empty when none can use it; an input error (corrupt data, the pixel limit) is returned for
+ * all of them. */
+static gr_status shared_decode(const gr_request *reqs, int count, const int *served,
+                               const gr_input_header *header, gr_image *decoded,
+                               int *decoded_shrink, gr_error *err) {
   const gr_metadata *meta = &header->meta;
   memset(decoded, 0, sizeof *decoded);
   if (header->status != GR_OK || !native_format(meta->format) || meta->is_cmyk ||
@@ -296,7 +367,7 @@ static gr_status shared_decode(const gr_request *reqs, int count, const gr_input
   for (int i = 0; i < count; i++) {
     gr_plan plan;
     gr_error ignored;
-    if (reqs[i].kernel >= GR_KERNEL_NATIVE_COUNT ||
+    if ((served && served[i]) || reqs[i].kernel >= GR_KERNEL_NATIVE_COUNT ||
         gr_plan_prepare(&reqs[i], meta->format, meta->width, meta->height, meta->orientation,
                         &plan, &ignored) != GR_OK) {
       continue;
@@ -326,6 +397,162 @@ static gr_status shared_decode(const gr_request *reqs, int count, const gr_input
   return GR_OK;
 }
 
+/* ---- the GPU set ---- */
+
+static void gpu_set_free(gpu_set *g) {
+  for (int k = 0; k < g->count; k++) {
+    gr_image_free(&g->targets[k].dst);
+    free(g->encodes[k].data);
+    gr_filter_free(&g->filters[2 * k]);
+    gr_filter_free(&g->filters[2 * k + 1]);
+  }
+  free(g->target_of);
+  free(g->output_of);
+  free(g->targets);
+  free(g->filters);
+  free(g->encodes);
+  memset(g, 0, sizeof *g);
+}
+
+/* The chaining rule of pick_source for the GPU set (every target resizes the one full-size
+ * decode, and RGB): the earlier (larger) target with the smallest area that reduced the decode,
+ * by the same kernel, at least GR_CHAIN_MIN_RATIO times this one's size; -1 for none. As on
+ * the CPU, a chained output may be the source of a smaller one. */
+static int gpu_chain_source(const gpu_set *g, const gr_request *reqs, int k) {
+  const gr_filter *h = &g->filters[2 * k], *v = &g->filters[2 * k + 1];
+  gr_kernel kernel = reqs[g->output_of[k]].kernel;
+  if (kernel == GR_KERNEL_NEAREST) return -1;
+  int best = -1;
+  for (int s = 0; s < k; s++) {
+    const gr_filter *sh = &g->filters[2 * s], *sv = &g->filters[2 * s + 1];
+    if (reqs[g->output_of[s]].kernel != kernel || sh->out_size > g->decoded_width ||
+        sv->out_size > g->decoded_height) {
+      continue;
+    }
+    if (sh->out_size + 1 < GR_CHAIN_MIN_RATIO * h->out_size ||
+        sv->out_size + 1 < GR_CHAIN_MIN_RATIO * v->out_size) {
+      continue;
+    }
+    if (best < 0 || (uint64_t)sh->out_size * sv->out_size <
+                        (uint64_t)g->filters[2 * best].out_size * g->filters[2 * best + 1].out_size) {
+      best = s;
+    }
+  }
+  return best;
+}
+
+/* Plans the outputs a GPU request would decode-and-resize in one step, largest first, chains
+ * them, and runs them as one GPU batch job. Leaves g empty (with the reason in note where the
+ * GPU was tried) when there is nothing to send or the GPU did not decode. */
+static void gpu_set_run(gpu_set *g, const gr_request *reqs, int count,
+                        const gr_input_header *header) {
+  const gr_metadata *meta = &header->meta;
+  memset(g, 0, sizeof *g);
+  if (header->status != GR_OK || !gr_route_tries_gpu(&reqs[0], header) ||
+      !gr_gpu_decode_enabled() || !gr_native_gpu_jpeg_input(&reqs[0], meta)) {
+    return;
+  }
+  g->target_of = malloc((size_t)count * sizeof *g->target_of);
+  g->output_of = malloc((size_t)count * sizeof *g->output_of);
+  g->targets = calloc((size_t)count, sizeof *g->targets);
+  g->filters = calloc((size_t)count * 2, sizeof *g->filters);
+  g->encodes = calloc((size_t)count, sizeof *g->encodes);
+  uint64_t *area = malloc((size_t)count * sizeof *area);
+  if (!g->target_of || !g->output_of || !g->targets || !g->filters || !g->encodes || !area) {
+    free(area);
+    gpu_set_free(g);
+    return;
+  }
+  /* The targets, largest first (insertion sort: the lists are short). */
+  for (int i = 0; i < count; i++) {
+    g->target_of[i] = -1;
+    gr_plan plan;
+    gr_filter h, v;
+    gr_gpu_jpeg_output enc;
+    int encode;
+    gr_error ignored;
+    memset(&enc, 0, sizeof enc);
+    if (reqs[i].kernel >= GR_KERNEL_NATIVE_COUNT ||
+        gr_plan_prepare(&reqs[i], meta->format, meta->width, meta->height, meta->orientation,
+                        &plan, &ignored) != GR_OK ||
+        (plan.output_format != GR_FORMAT_JPEG && plan.output_format != GR_FORMAT_PNG &&
+         plan.output_format != GR_FORMAT_WEBP && plan.output_format != GR_FORMAT_RAW) ||
+        gr_native_gpu_jpeg_plan(&reqs[i], meta, &plan, &h, &v, &enc, &encode, &ignored) != GR_OK) {
+      continue;
+    }
+    uint64_t a = (uint64_t)h.out_size * (uint64_t)v.out_size;
+    int k = g->count++;
+    while (k > 0 && area[k - 1] < a) {
+      area[k] = area[k - 1];
+      g->output_of[k] = g->output_of[k - 1];
+      g->filters[2 * k] = g->filters[2 * k - 2];
+      g->filters[2 * k + 1] = g->filters[2 * k - 1];
+      g->encodes[k] = g->encodes[k - 1];
+      g->targets[k] = g->targets[k - 1];
+      k--;
+    }
+    area[k] = a;
+    g->output_of[k] = i;
+    g->filters[2 * k] = h;
+    g->filters[2 * k + 1] = v;
+    g->encodes[k] = enc;
+    g->targets[k].encode = encode ? &g->encodes[k] : NULL; /* re-pointed below */
+  }
+  free(area);
+  for (; g->count > GR_GPU_JPEG_GROUP_MAX; g->count--) { /* the smallest go the CPU's way */
+    gr_filter_free(&g->filters[2 * g->count - 2]);
+    gr_filter_free(&g->filters[2 * g->count - 1]);
+  }
+  g->decoded_width = meta->width;
+  g->decoded_height = meta->height;
+  for (int k = 0; k < g->count; k++) {
+    gr_gpu_jpeg_target *t = &g->targets[k];
+    g->target_of[g->output_of[k]] = k;
+    t->encode = t->encode ? &g->encodes[k] : NULL;
+    t->from = gpu_chain_source(g, reqs, k);
+    if (t->from >= 0) {
+      /* Its filters from the source's size (as chained_resize makes them). */
+      gr_filter *h = &g->filters[2 * k], *v = &g->filters[2 * k + 1];
+      gr_filter ch, cv = {0};
+      gr_error ignored;
+      gr_kernel kernel = reqs[g->output_of[k]].kernel;
+      if (gr_filter_init_ex(&ch, g->filters[2 * t->from].out_size, h->out_size, kernel, 0, 0,
+                            &ignored) == GR_OK &&
+          gr_filter_init_ex(&cv, g->filters[2 * t->from + 1].out_size, v->out_size, kernel, 0, 0,
+                            &ignored) == GR_OK) {
+        gr_filter_free(h);
+        gr_filter_free(v);
+        *h = ch;
+        *v = cv;
+      } else {
+        gr_filter_free(&ch);
+        gr_filter_free(&cv);
+        t->from = -1;
+      }
+    }
+    t->horizontal = &g->filters[2 * k];
+    t->vertical = &g->filters[2 * k + 1];
+  }
+  if (g->count == 0) {
+    gpu_set_free(g);
+    return;
+  }
+  gr_error err = {GR_OK, ""};
+  gr_status st = gr_gpu_jpeg_resize_many(reqs[0].input, reqs[0].input_length, meta->width,
+                                         meta->height, g->targets, g->count, &err);
+  if (st == GR_ERR_UNSUPPORTED) {
+    char note[GR_MESSAGE_MAX];
+    snprintf(note, sizeof note, "JPEG decoded on the CPU: %.200s", err.message);
+    gpu_set_free(g);
+    snprintf(g->note, sizeof g->note, "%s", note);
+  } else if (st != GR_OK) {
+    for (int k = 0; k < g->count; k++) {
+      g->targets[k].status = st;
+      snprintf(g->targets[k].message, sizeof g->targets[k].message, "%s", err.message);
+    }
+  }
+}
+
 /* The resized area an output asks for, from the size the pipeline will resize from. */
 static uint64_t planned_area(const gr_request *req, const gr_input_header *header,
                              const gr_image *decoded) {
@@ -351,10 +578,12 @@ gr_status gr_process_many(const gr_request *base, const gr_output_spec *outputs,
   if (traces) memset(traces, 0, (size_t)count * sizeof *traces);
   gr_request *reqs = malloc((size_t)count * sizeof *reqs);
   int *order = malloc((size_t)count * sizeof *order);
+  int *served = calloc((size_t)count, sizeof *served);
   uint64_t *area = malloc((size_t)count * sizeof *area);
-  if (!reqs || !order || !area) {
+  if (!reqs || !order || !served || !area) {
     free(reqs);
     free(order);
+    free(served);
     free(area);
     for (int i = 0; i < count; i++) gr_fail(&errs[i], GR_ERR_NO_MEMORY, "Out of memory");
     return GR_ERR_NO_MEMORY;
@@ -365,53 +594,68 @@ gr_status gr_process_many(const gr_request *base, const gr_output_spec *outputs,
   gr_input_header header;
   gr_error decode_err = {GR_OK, ""};
   gr_status st = GR_OK;
+  many_run run;
+  memset(&run, 0, sizeof run);
   if (!base || !base->input || base->input_length == 0) {
     st = gr_fail(&decode_err, GR_ERR_DECODE, "Input buffer is empty");
   } else {
     for (int i = 0; i < count; i++) apply_spec(base, &outputs[i], &reqs[i]);
     gr_read_input_header(base, &header);
-    st = shared_decode(reqs, count, &header, &decoded, &decoded_shrink, &decode_err);
-  }
-  if (st != GR_OK) {
-    for (int i = 0; i < count; i++) errs[i] = decode_err;
-    first = st;
-  } else {
-    /* Largest first (insertion sort: the lists are short), so that smaller outputs find a
-     * larger image to chain from. */
+    /* served[i]: output i has its pixels from the GPU set; the CPU decodes for the others,
+     * and an input error from that decode ends only them. */
+    gpu_set_run(&run.gpu, reqs, count, &header);
+    int all_served = 1;
     for (int i = 0; i < count; i++) {
-      area[i] = planned_area(&reqs[i], &header, &decoded);
-      int j = i;
-      while (j > 0 && area[order[j - 1]] < area[i]) {
-        order[j] = order[j - 1];
-        j--;
-      }
-      order[j] = i;
+      int k = run.gpu.target_of ? run.gpu.target_of[i] : -1;
+      served[i] = k >= 0 && run.gpu.targets[k].status == GR_OK;
+      all_served = all_served && served[i];
     }
-    many_run run;
-    memset(&run, 0, sizeof run);
-    run.decoded = decoded.data ? &decoded : NULL;
-    run.decoded_shrink = decoded_shrink;
-    int first_failed = count;
-    for (int n = 0; n < count; n++) {
-      int i = order[n];
+    if (!all_served) {
+      st = shared_decode(reqs, count, served, &header, &decoded, &decoded_shrink, &decode_err);
+    }
+  }
+  /* Largest first (insertion sort: the lists are short), so that smaller outputs find a
+   * larger image to chain from. */
+  for (int i = 0; i < count; i++) {
+    area[i] = st == GR_OK ? planned_area(&reqs[i], &header, &decoded) : 0;
+    int j = i;
+    while (j > 0 && area[order[j - 1]] < area[i]) {
+      order[j] = order[j - 1];
+      j--;
+    }
+    order[j] = i;
+  }
+  run.decoded = decoded.data ? &decoded : NULL;
+  run.decoded_shrink = decoded_shrink;
+  int first_failed = count;
+  for (int n = 0; n < count; n++) {
+    int i = order[n];
+    gr_status s;
+    if (st != GR_OK && !served[i]) {
+      errs[i] = decode_err;
+      s = st;
+    } else {
       run.trace = traces ? &traces[i] : NULL;
-      gr_status s = gr_process_routed(&reqs[i], &header, many_runner, &run, &results[i], &errs[i]);
+      run.output = i;
+      s = gr_process_routed(&reqs[i], &header, many_runner, &run, &results[i], &errs[i]);
       if (s == GR_OK && results[i].backend == GR_BACKEND_VIPS && traces) {
         memset(&traces[i], 0, sizeof traces[i]);
       }
-      if (s != GR_OK && i < first_failed) {
-        first_failed = i;
-        first = s;
-      }
     }
-    for (int k = 0; k < run.kept_count; k++) gr_image_free(&run.kept[k].img);
-    for (int k = 0; k < run.shrunk_count; k++) gr_image_free(&run.shrunk[k].img);
-    free(run.kept);
-    free(run.shrunk);
+    if (s != GR_OK && i < first_failed) {
+      first_failed = i;
+      first = s;
+    }
   }
+  for (int k = 0; k < run.kept_count; k++) gr_image_free(&run.kept[k].img);
+  for (int k = 0; k < run.shrunk_count; k++) gr_image_free(&run.shrunk[k].img);
+  free(run.kept);
+  free(run.shrunk);
+  gpu_set_free(&run.gpu);
   gr_image_free(&decoded);
   free(reqs);
   free(order);
+  free(served);
   free(area);
   return first;
 }

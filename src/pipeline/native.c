@@ -157,16 +157,20 @@ static int has_pre_resize_steps(const gr_plan *plan) {
 }
 
 /* The filters of the plan's resize of a width x height image. */
+/* The plan was made for an image xshrink and yshrink times smaller than width x height (the
+ * CPU's shrink-on-load, when the GPU decodes at full size; else 1): the same output size, the
+ * same sample positions on the full-size image. */
 static gr_status plan_filters(const gr_request *req, const gr_plan *plan, int width, int height,
-                              gr_filter *h, gr_filter *v, gr_error *err) {
+                              int xshrink, int yshrink, gr_filter *h, gr_filter *v,
+                              gr_error *err) {
   /* vips_resize enlarges both axes in one affine when either enlarges: each filter needs to
    * know about the other axis. */
   int h_up = plan->hshrink < 1.0, v_up = plan->vshrink < 1.0;
   gr_status st = gr_filter_init_ex(h, width, plan->resize_width, req->kernel,
-                                   1.0 / plan->hshrink, v_up, err);
+                                   1.0 / (plan->hshrink * xshrink), v_up, err);
   if (st == GR_OK) {
-    st = gr_filter_init_ex(v, height, plan->resize_height, req->kernel, 1.0 / plan->vshrink,
-                           h_up, err);
+    st = gr_filter_init_ex(v, height, plan->resize_height, req->kernel,
+                           1.0 / (plan->vshrink * yshrink), h_up, err);
   }
   return st;
 }
@@ -199,6 +203,43 @@ static int final_region(const gr_plan *plan, int out_w, int out_h, gr_rect *regi
   return 1;
 }
 
+int gr_native_gpu_jpeg_input(const gr_request *req, const gr_metadata *meta) {
+  if (meta->is_cmyk || meta->pages > 1 || (meta->has_profile && !meta->profile_is_srgb)) return 0;
+  if (req->limit_input_pixels > 0 &&
+      (uint64_t)meta->width * (uint64_t)meta->height > req->limit_input_pixels)
+    return 0;
+  return gpu_decodable_jpeg(req, meta);
+}
+
+gr_status gr_native_gpu_jpeg_plan(const gr_request *req, const gr_metadata *meta, gr_plan *plan,
+                                  gr_filter *h, gr_filter *v, gr_gpu_jpeg_output *enc,
+                                  int *encode, gr_error *err) {
+  memset(h, 0, sizeof *h);
+  memset(v, 0, sizeof *v);
+  *encode = 0;
+  /* Planned for the size the CPU's shrink-on-load decodes, so that the output has the size a
+   * CPU request (and sharp) gives: 2725x2225 to width 200 is 200x164 from the 1/8 decode, where
+   * the full size alone would give 200x163. */
+  gr_plan full = *plan;
+  int w, hgt;
+  gr_native_decoded_size(meta, plan, &w, &hgt);
+  int xshrink = w == meta->width ? 1 : plan->jpeg_shrink;
+  int yshrink = hgt == meta->height ? 1 : plan->jpeg_shrink;
+  gr_status st = gr_plan_finish(req, w, hgt, 3, &full, err);
+  if (st != GR_OK || !full.resize || has_pre_resize_steps(&full)) {
+    return gr_fail(err, GR_ERR_UNSUPPORTED, "not a plain JPEG resize");
+  }
+  if (plan_filters(req, &full, meta->width, meta->height, xshrink, yshrink, h, v, err) != GR_OK) {
+    gr_filter_free(h);
+    gr_filter_free(v);
+    return err->code = GR_ERR_UNSUPPORTED; /* the usual path reports it */
+  }
+  *encode = gpu_encode_enabled() && final_region(&full, h->out_size, v->out_size, &enc->region);
+  if (*encode) gr_gpu_jpeg_options_from(&req->jpeg, 3, &enc->options);
+  *plan = full;
+  return GR_OK;
+}
+
 /* Decode and resize in one GPU step (no shrink-on-load: the hardware decodes at full size),
  * and the JPEG encode too where the resized image needs nothing else (enc->data then holds the
  * output). GR_ERR_UNSUPPORTED leaves *plan untouched for the usual path. */
@@ -206,20 +247,12 @@ static gr_status gpu_jpeg_decode_resize(const gr_request *req, const gr_metadata
                                         gr_jpeg_resize_fn jpeg_resize, gr_plan *plan,
                                         gr_gpu_jpeg_output *enc, gr_image *out, gr_error *err) {
   gr_plan full = *plan;
-  full.jpeg_shrink = 1;
-  gr_status st = gr_plan_finish(req, meta->width, meta->height, 3, &full, err);
-  if (st != GR_OK || !full.resize || has_pre_resize_steps(&full)) {
-    return gr_fail(err, GR_ERR_UNSUPPORTED, "not a plain JPEG resize");
-  }
-  gr_filter h = {0}, v = {0};
-  if (plan_filters(req, &full, meta->width, meta->height, &h, &v, err) != GR_OK) {
-    st = err->code = GR_ERR_UNSUPPORTED; /* the usual path reports it */
-  } else {
-    int encode = gpu_encode_enabled() && final_region(&full, h.out_size, v.out_size, &enc->region);
-    if (encode) gr_gpu_jpeg_options_from(&req->jpeg, 3, &enc->options);
-    st = jpeg_resize(req->input, req->input_length, meta->width, meta->height, &h, &v,
-                     encode ? enc : NULL, out, err);
-  }
+  gr_filter h, v;
+  int encode;
+  gr_status st = gr_native_gpu_jpeg_plan(req, meta, &full, &h, &v, enc, &encode, err);
+  if (st != GR_OK) return st;
+  st = jpeg_resize(req->input, req->input_length, meta->width, meta->height, &h, &v,
+                   encode ? enc : NULL, out, err);
   gr_filter_free(&h);
   gr_filter_free(&v);
   if (st == GR_OK) *plan = full;
@@ -369,7 +402,7 @@ gr_status gr_native_run_ex(const gr_request *req, const gr_input_header *header,
     resized_alpha = has_alpha(img.channels);
     if (st == GR_OK && plan.resize) {
       gr_filter h = {0}, v = {0};
-      st = plan_filters(req, &plan, img.width, img.height, &h, &v, err);
+      st = plan_filters(req, &plan, img.width, img.height, 1, 1, &h, &v, err);
       gr_image out;
       if (st == GR_OK) st = resize(&img, &h, &v, &out, err);
       if (st == GR_OK) take(&img, &owned, &out);

@@ -64,4 +64,21 @@ gr_status gr_native_run_ex(const gr_request *req, const gr_input_header *header,
                            gr_jpeg_resize_fn jpeg_resize, int require_resize, gr_result *res,
                            gr_error *err);
 
+/* 1 when gr_native_run_ex would hand this input to its jpeg_resize: a JPEG the GPU's decoder
+ * takes, in sRGB, within the request's pixel limit. */
+int gr_native_gpu_jpeg_input(const gr_request *req, const gr_metadata *meta);
+
+/* What gr_native_run_ex asks its jpeg_resize for: the plan (from gr_plan_prepare) finished for
+ * the full-size decode, into *plan; the filters of its resize (the caller frees them); and
+ * *encode = 1 with enc's region and options set when the GPU may encode the output (nothing
+ * but a crop follows the resize). GR_ERR_UNSUPPORTED when it is not a plain resize. */
+gr_status gr_native_gpu_jpeg_plan(const gr_request *req, const gr_metadata *meta,
+                                  struct gr_plan *plan, gr_filter *h, gr_filter *v,
+                                  gr_gpu_jpeg_output *enc, int *encode, gr_error *err);
+
+/* The router's choices, for gr_process_many's GPU set: 1 when a request with this header tries
+ * the GPU first (forced or auto and worth it), and when JPEGs may decode on the GPU. */
+int gr_route_tries_gpu(const gr_request *req, const gr_input_header *header);
+int gr_gpu_decode_enabled(void);
+
 #endif

@@ -96,7 +96,7 @@ static gr_status cpu_resize(const gr_image *src, const gr_filter *h, const gr_fi
 
 /* JPEG decodes on the GPU (nvJPEG's hardware decoder, batched) where the image qualifies;
  * GPU_RESIZE_GPU_DECODE=0 keeps it on the CPU (libjpeg-turbo with shrink-on-load). */
-static int gpu_jpeg_enabled(void) {
+int gr_gpu_decode_enabled(void) {
   const char *env = getenv("GPU_RESIZE_GPU_DECODE");
   return !(env && !strcmp(env, "0"));
 }
@@ -104,7 +104,7 @@ static int gpu_jpeg_enabled(void) {
 static gr_status default_runner(void *ctx, const gr_request *req, const gr_input_header *header,
                                 gr_resize_fn resize, int require_resize, gr_result *res,
                                 gr_error *err) {
-  gr_jpeg_resize_fn jpeg = resize == gr_gpu_resize && gpu_jpeg_enabled() ? gr_gpu_jpeg_resize : NULL;
+  gr_jpeg_resize_fn jpeg = resize == gr_gpu_resize && gr_gpu_decode_enabled() ? gr_gpu_jpeg_resize : NULL;
   return gr_native_run_ex(req, header, NULL, resize, jpeg, require_resize, res, err);
 }
 
@@ -164,10 +164,19 @@ gr_status gr_process(const gr_request *req, gr_result *res, gr_error *err) {
   return gr_process_routed(req, &header, NULL, NULL, res, err);
 }
 
+static gr_backend forced_backend(const gr_request *req) {
+  return req->backend != GR_BACKEND_AUTO ? req->backend : backend_from_env();
+}
+
+int gr_route_tries_gpu(const gr_request *req, const gr_input_header *header) {
+  gr_backend forced = forced_backend(req);
+  return forced == GR_BACKEND_GPU || (forced == GR_BACKEND_AUTO && gpu_worth_it(header));
+}
+
 gr_status gr_process_routed(const gr_request *req, const gr_input_header *header,
                             gr_native_runner runner, void *ctx, gr_result *res, gr_error *err) {
   if (!runner) runner = default_runner;
-  gr_backend forced = req->backend != GR_BACKEND_AUTO ? req->backend : backend_from_env();
+  gr_backend forced = forced_backend(req);
   gr_backend order[3];
   int n = 0;
   switch (forced) {
@@ -246,11 +255,11 @@ void gr_backend_query(gr_backend backend, gr_backend_info *info) {
                                        info->reason, sizeof info->reason);
     if (info->available) {
       char why[GR_MESSAGE_MAX];
-      if (gr_gpu_jpeg_available(why, sizeof why) && gpu_jpeg_enabled()) {
+      if (gr_gpu_jpeg_available(why, sizeof why) && gr_gpu_decode_enabled()) {
         snprintf(info->decoder, sizeof info->decoder, "nvjpeg-hardware");
       } else {
         snprintf(info->decoder, sizeof info->decoder, "libjpeg-turbo (%.200s)",
-                 gpu_jpeg_enabled() ? why : "GPU decode off: GPU_RESIZE_GPU_DECODE=0");
+                 gr_gpu_decode_enabled() ? why : "GPU decode off: GPU_RESIZE_GPU_DECODE=0");
       }
     }
   } else if (backend == GR_BACKEND_CPU) {

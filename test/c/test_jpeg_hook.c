@@ -97,6 +97,29 @@ int main(void) {
   CHECK(!g_asked_to_encode && !res.gpu_encoded); /* raw output: nothing to encode */
   gr_result_free(&res);
 
+  /* The output size is the one the CPU's shrink-on-load gives (and sharp's): width 200 is
+   * 200x164 from the 1/8 decode (340x278), where the full size alone would round to 200x163.
+   * The hook still decodes at full size; the CPU path gives the same size. */
+  for (int fast = 1; fast >= 0; fast--) {
+    int want_h = fast ? 164 : 163;
+    CHECK(run(photo, len, 200, 0, fast, &res, &err) == GR_OK);
+    CHECK(g_calls == 1 && g_width == 2725 && g_height == 2225);
+    CHECK(g_out_w == 200 && g_out_h == want_h);
+    CHECK(res.width == 200 && res.height == want_h && res.gpu_decoded == 1);
+    gr_result_free(&res);
+    gr_request req;
+    gr_request_init(&req);
+    req.input = photo;
+    req.input_length = len;
+    req.resize_width = 200;
+    req.fast_shrink_on_load = fast;
+    req.output_format = GR_FORMAT_RAW;
+    req.backend = GR_BACKEND_CPU;
+    CHECK(gr_process(&req, &res, &err) == GR_OK);
+    CHECK(res.width == 200 && res.height == want_h);
+    gr_result_free(&res);
+  }
+
   /* GPU_RESIZE_GPU_ENCODE=0 turns GPU encode off: the hook is never asked. */
   g_encode = 1;
   setenv("GPU_RESIZE_GPU_ENCODE", "0", 1);

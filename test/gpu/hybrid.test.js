@@ -66,3 +66,25 @@ test('300 concurrent mixed requests on the hybrid decoders: each matches its lon
   assert.deepEqual(wrong, []);
   assert.ok(hybrid >= 200, `only ${hybrid} hybrid decodes`);
 });
+
+test('a toBuffers set on a hybrid decoder: one decode, every output on the GPU, each as its separate call', async () => {
+  requireGpu();
+  const input = require('node:fs').readFileSync(image(PHOTO));
+  const outputs = [1280, 640, 320].map((width) => ({ width, format: 'raw' }))
+    .concat([{ width: 800, format: 'jpeg', quality: 80 }]);
+  const before = native.jpegBatches();
+  const set = await withEnv({ GPU_RESIZE_BACKEND: 'gpu' }, () => sharp(input).toBuffers(outputs));
+  const after = native.jpegBatches();
+  assert.equal(after.hybrid - before.hybrid, 1, 'one decode, by a hybrid decoder');
+  assert.equal(after.outputs - before.outputs, outputs.length);
+  for (const [i, { data, info }] of set.entries()) {
+    assert.equal(info.backend, 'gpu', `output ${i}: ${info.fallbackReason || ''}`);
+    assert.equal(info.gpuDecoded, true);
+    const { format, quality, ...resize } = outputs[i];
+    const one = await run(input, (img) => img.resize(resize).toFormat(format, { quality }), 'gpu');
+    const [a, b] = format === 'raw' ? [data, one.data] : await Promise.all([data, one.data].map((d) => oracle(d).raw().toBuffer()));
+    const s = stats(a, b);
+    const floor = info.resizedFrom.chained ? 40 : 60;
+    assert.ok(s.psnr >= floor, `output ${i} (${info.width}x${info.height}, chained ${info.resizedFrom.chained}): ${s.psnr.toFixed(2)} dB against its separate call`);
+  }
+});

@@ -133,7 +133,7 @@ test("the GPU JPEG batchers' figures: all there, and zero where no JPEG went to 
   const native = require('../../js/native');
   await gpu(PHOTO).resize(64).toBuffer();
   const b = native.jpegBatches();
-  const fields = ['batches', 'images', 'hybrid', 'busy', 'batchMs', 'decodeMs', 'blockedMs', 'resets', 'resetMs', 'refused', 'skipped'];
+  const fields = ['batches', 'images', 'outputs', 'hybrid', 'busy', 'batchMs', 'decodeMs', 'blockedMs', 'resets', 'resetMs', 'refused', 'skipped'];
   assert.deepEqual(Object.keys(b).sort(), [...fields].sort());
   for (const f of fields) assert.ok(Number.isFinite(b[f]) && b[f] >= 0, `${f}: ${b[f]}`);
   if (!gpu.backends().gpu.available) {
