@@ -77,7 +77,43 @@ static void check_table(int in, int out, gr_kernel k) {
   gr_filter_free(&f);
 }
 
+static int same_filter(const gr_filter *a, const gr_filter *b) {
+  return a->in_size == b->in_size && a->out_size == b->out_size && a->taps == b->taps &&
+         memcmp(a->start, b->start, sizeof(int) * (size_t)a->out_size) == 0 &&
+         memcmp(a->weights, b->weights, sizeof(float) * (size_t)a->out_size * a->taps) == 0;
+}
+
+/* The cache of built tables (filter.c): a table asked for again, from the cache or built again
+ * after eviction (150 tables, 64 kept), is the first one bit for bit, and the caller's copy is
+ * its own. */
+static void test_cache(void) {
+  enum { N = 150 };
+  static gr_filter first[N];
+  gr_error err;
+  for (int i = 0; i < N; i++) {
+    int in = 2725 - 7 * i, out = 100 + 11 * i;
+    gr_kernel k = kernels[i % 6];
+    CHECK(gr_filter_init_ex(&first[i], in, out, k, i % 3 ? 0.0 : (double)out / in, i % 2, &err) ==
+          GR_OK);
+  }
+  for (int pass = 0; pass < 2; pass++) {
+    int same = 0;
+    for (int i = N - 1; i >= 0; i--) { /* newest first: hits, then rebuilt ones */
+      int in = 2725 - 7 * i, out = 100 + 11 * i;
+      gr_filter again;
+      CHECK(gr_filter_init_ex(&again, in, out, kernels[i % 6], i % 3 ? 0.0 : (double)out / in,
+                              i % 2, &err) == GR_OK);
+      same += same_filter(&first[i], &again);
+      again.weights[0] += 1.0f; /* the caller's copy: the cache keeps its own */
+      gr_filter_free(&again);
+    }
+    CHECK(same == N);
+  }
+  for (int i = 0; i < N; i++) gr_filter_free(&first[i]);
+}
+
 int main(void) {
+  test_cache();
   /* Kernel values. */
   CHECK(fabs(gr_kernel_eval(GR_KERNEL_LANCZOS3, 0.0) - 1.0) < 1e-12);
   for (int i = 1; i <= 4; i++) {
