@@ -154,6 +154,8 @@ function clone () {
     debuglog(warning);
   });
   clone.options.input = structuredClone(inputRest);
+  // Runs of clones started together share one decode (clones.js)
+  clone._cloneOf = this;
   if (Array.isArray(buffer)) {
     clone.options.input.buffer = [];
   } else if (is.defined(buffer)) {

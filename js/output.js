@@ -10,9 +10,9 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const is = require('./is');
-const native = require('./native');
 const { mapCanvasToFit } = require('./resize');
 const counters = require('./counters');
+const clones = require('./clones');
 
 const formats = new Map([
   ['heic', 'heif'],
@@ -862,11 +862,7 @@ function _run (done) {
             resolve({ data, info: mapInfo(info || {}, data) });
           }
         };
-        try {
-          native.process(baton, cb);
-        } catch (err) {
-          cb(err);
-        }
+        clones.dispatch(this, baton, cb);
       });
     })
     .then(({ data, info }) => {

@@ -136,6 +136,27 @@ test('GPU set: an output that is no plain resize takes the CPU decode beside the
   assert.deepEqual([set[1].info.width, set[1].info.height], [2725, 2225]);
 });
 
+test('GPU set: clones started together share one GPU decode, each as its toBuffers output', async () => {
+  requireGpu();
+  const input = readImage(PHOTO);
+  const set = await toBuffers(input, [{ width: 1280, format: 'raw' }, { width: 640, format: 'raw' }, { width: 320, format: 'jpeg' }], 'gpu');
+  const before = native.jpegBatches();
+  const p = sharp(input);
+  const together = await withEnv({ GPU_RESIZE_BACKEND: 'gpu' }, () => Promise.all([
+    p.clone().resize(1280).raw().toBuffer({ resolveWithObject: true }),
+    p.clone().resize(640).raw().toBuffer({ resolveWithObject: true }),
+    p.clone().resize(320).jpeg().toBuffer({ resolveWithObject: true })
+  ]));
+  const after = native.jpegBatches();
+  assert.equal(after.images - before.images, 1, 'one nvJPEG decode for the three clones');
+  assert.equal(after.outputs - before.outputs, 3);
+  for (const [i, { data, info }] of together.entries()) {
+    assert.equal(info.backend, 'gpu', `clone ${i}: ${info.fallbackReason || ''}`);
+    const [a, b] = await Promise.all([pixels({ data, info }), pixels(set[i])]);
+    assert.ok(maxAbsDiff(a, b).max <= 1, `clone ${i} against the set's output`);
+  }
+});
+
 test('GPU set: concurrent sets and single requests each get their own results', async () => {
   requireGpu();
   const input = readImage(PHOTO);

@@ -105,3 +105,39 @@ test('many: stream input, delegation to sharp, standalone form', async () => {
   assert.equal(standalone[0].info.width, 100);
   assert.equal(standalone[0].data.length, 100 * 75 * 3);
 });
+
+test('many: clones started together share one decode, as toBuffers does (js/clones.js)', async () => {
+  const input = readImage('2569067123_aca715a2ee_o.jpg');
+  const outputs = [{ width: 800, format: 'raw' }, { width: 200, format: 'raw' }, { width: 300, format: 'png' }];
+  const set = await gpu(input).toBuffers(outputs);
+  const p = gpu(input);
+  const together = await Promise.all([
+    p.clone().resize(800).raw().toBuffer({ resolveWithObject: true }),
+    p.clone().resize(200).raw().toBuffer({ resolveWithObject: true }),
+    p.clone().resize(300).png().toBuffer({ resolveWithObject: true })
+  ]);
+  together.forEach(({ data, info }, i) => {
+    assert.deepEqual(data, set[i].data, `clone ${i}: the set's output`);
+    assert.deepEqual([info.format, info.width, info.height], [set[i].info.format, set[i].info.width, set[i].info.height]);
+    assert.equal(info.resizedFrom, undefined, 'sharp\'s info fields only');
+  });
+  // The shared decode shows: alone, width 200 decodes at 1/8 itself
+  const alone = await separate(input, outputs[1]);
+  assert.notDeepEqual(together[1].data, alone.data);
+  assert.ok(psnr(together[1].data, alone.data) >= 40);
+  // A clone run on its own, or with other steps before the resize, runs as a separate call
+  assert.deepEqual(await p.clone().resize(200).raw().toBuffer(), alone.data);
+  const [turned, plain] = await Promise.all([
+    p.clone().rotate(90).resize(200).raw().toBuffer(),
+    p.clone().resize(200).raw().toBuffer()
+  ]);
+  assert.deepEqual(turned, await gpu(input).rotate(90).resize(200).raw().toBuffer());
+  assert.deepEqual(plain, alone.data);
+  // Errors reach every clone, as separate calls give them
+  const junk = Buffer.alloc(100, 7);
+  const one = await separate(junk, { width: 10 }).catch((e) => e);
+  const q = gpu(junk);
+  const failed = await Promise.allSettled([q.clone().resize(10).toBuffer(), q.clone().resize(5).toBuffer()]);
+  assert.deepEqual(failed.map((r) => r.status), ['rejected', 'rejected']);
+  failed.forEach((r) => assert.equal(r.reason.message, one.message));
+});
