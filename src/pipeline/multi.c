@@ -320,12 +320,16 @@ static gr_status many_runner(void *ctx, const gr_request *req, const gr_input_he
                              gr_resize_fn resize, int require_resize, gr_result *res,
                              gr_error *err) {
   many_run *run = ctx;
-  if (resize == gr_gpu_resize && run->gpu.target_of && run->gpu.target_of[run->output] >= 0) {
+  int target = run->gpu.target_of ? run->gpu.target_of[run->output] : -1;
+  if (resize == gr_gpu_resize && target >= 0) {
     return gpu_set_runner(run, req, header, resize, require_resize, res, err);
   }
   run->kernel = req->kernel;
   run->resize = resize;
-  const gr_image *source = run->decoded;
+  /* An output the GPU set served had no say in the shared decode's shrink: should it still
+   * run here (its GPU attempt failed after the set), it decodes for itself. */
+  int served = target >= 0 && run->gpu.targets[target].status == GR_OK;
+  const gr_image *source = served ? NULL : run->decoded;
   if (source) {
     gr_status st = request_source(run, req, header, &source, err);
     if (st != GR_OK) return st;
