@@ -274,6 +274,7 @@ typedef struct gr_output_spec {
   gr_kernel kernel;
   int without_enlargement;
   int without_reduction;
+  int fast_shrink_on_load;  /* resize()'s fastShrinkOnLoad, per output */
   gr_format output_format;  /* GR_FORMAT_UNKNOWN: as the input */
   gr_jpeg_options jpeg;
   gr_png_options png;

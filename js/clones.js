@@ -14,7 +14,7 @@ const maxBatons = 256; // the addon's bound on one processMany call
 // What a baton may set per output (gr_output_spec, src/pipeline/multi.c); every other field must
 // be the same for its runs to share a decode.
 const outputKeys = new Set(['input', 'width', 'height', 'fit', 'position', 'background', 'kernel',
-  'withoutEnlargement', 'withoutReduction', 'format', 'jpeg', 'png', 'webp']);
+  'withoutEnlargement', 'withoutReduction', 'fastShrinkOnLoad', 'format', 'jpeg', 'png', 'webp']);
 
 function baseKey (baton) {
   return JSON.stringify(Object.entries(baton).filter(([key]) => !outputKeys.has(key)));

@@ -90,7 +90,7 @@ function runMany (batons) {
  * // set[i] is { data, info } for outputs[i]; info.resizedFrom says what the resize read
  *
  * @param {Array<Object>} outputs - 1 to 256 objects of resize() options (width, height, fit,
- *   position, background, kernel, withoutEnlargement, withoutReduction) plus `format` and that
+ *   position, background, kernel, withoutEnlargement, withoutReduction, fastShrinkOnLoad) plus `format` and that
  *   format's options (quality, ...). Steps set on this instance (rotate, extract, ...) apply to all.
  * @returns {Promise<Array<{data: Buffer, info: Object}>>} in the order of `outputs`; rejects
  *   with the first output's error when any fails.

@@ -90,6 +90,7 @@ static _Thread_local many_run *current_run;
     (dst)->kernel = (src)->kernel;                                        \
     (dst)->without_enlargement = (src)->without_enlargement;              \
     (dst)->without_reduction = (src)->without_reduction;                  \
+    (dst)->fast_shrink_on_load = (src)->fast_shrink_on_load;              \
     (dst)->output_format = (src)->output_format;                          \
     (dst)->jpeg = (src)->jpeg;                                            \
     (dst)->png = (src)->png;                                              \

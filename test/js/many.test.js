@@ -16,7 +16,7 @@ function separate (input, output, inputOptions) {
   const resizeOptions = {};
   const formatOptions = {};
   for (const [key, value] of Object.entries(rest)) {
-    (['width', 'height', 'fit', 'position', 'background', 'kernel', 'withoutEnlargement', 'withoutReduction'].includes(key) ? resizeOptions : formatOptions)[key] = value;
+    (['width', 'height', 'fit', 'position', 'background', 'kernel', 'withoutEnlargement', 'withoutReduction', 'fastShrinkOnLoad'].includes(key) ? resizeOptions : formatOptions)[key] = value;
   }
   let s = gpu(input, inputOptions).resize(resizeOptions);
   if (format) {
@@ -140,4 +140,15 @@ test('many: clones started together share one decode, as toBuffers does (js/clon
   const failed = await Promise.allSettled([q.clone().resize(10).toBuffer(), q.clone().resize(5).toBuffer()]);
   assert.deepEqual(failed.map((r) => r.status), ['rejected', 'rejected']);
   failed.forEach((r) => assert.equal(r.reason.message, one.message));
+});
+
+test('many: fastShrinkOnLoad is per output, as on separate calls', async () => {
+  const input = readImage('2569067123_aca715a2ee_o.jpg');
+  const outputs = [{ width: 200, fastShrinkOnLoad: false, format: 'raw' }, { width: 200, format: 'raw' }];
+  const [exact, fast] = await gpu(input).toBuffers(outputs);
+  // The photo to width 200: 200x163 from the full size, 200x164 from the 1/8 decode (as sharp)
+  assert.deepEqual([exact.info.width, exact.info.height, fast.info.width, fast.info.height], [200, 163, 200, 164]);
+  const alone = await separate(input, outputs[0]);
+  assert.deepEqual(exact.data, alone.data);
+  assert.ok(psnr(fast.data, (await separate(input, outputs[1])).data) >= 40);
 });
