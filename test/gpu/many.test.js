@@ -157,6 +157,20 @@ test('GPU set: clones started together share one GPU decode, each as its toBuffe
   }
 });
 
+test('GPU set: sizes follow each output\'s fastShrinkOnLoad, as separate GPU calls', async () => {
+  requireGpu();
+  const input = readImage(PHOTO);
+  const outputs = [{ width: 200, fastShrinkOnLoad: false, format: 'raw' }, { width: 200, format: 'raw' }];
+  const set = await toBuffers(input, outputs, 'gpu');
+  assert.deepEqual(set.map(({ info }) => [info.backend, info.width, info.height]), [['gpu', 200, 163], ['gpu', 200, 164]]);
+  await withEnv({ GPU_RESIZE_BACKEND: 'gpu' }, async () => {
+    for (let i = 0; i < outputs.length; i++) {
+      const one = await separate(input, outputs[i]);
+      assert.ok(maxAbsDiff(set[i].data, one.data).max <= 1, `output ${i} against its separate call`);
+    }
+  });
+});
+
 test('GPU set: concurrent sets and single requests each get their own results', async () => {
   requireGpu();
   const input = readImage(PHOTO);
