@@ -8,13 +8,11 @@
 'use strict';
 
 const native = require('./native');
-
-const maxBatons = 256; // the addon's bound on one processMany call
+const { outputResizeKeys } = require('./resize');
 
 // What a baton may set per output (gr_output_spec, src/pipeline/multi.c); every other field must
 // be the same for its runs to share a decode.
-const outputKeys = new Set(['input', 'width', 'height', 'fit', 'position', 'background', 'kernel',
-  'withoutEnlargement', 'withoutReduction', 'fastShrinkOnLoad', 'format', 'jpeg', 'png', 'webp']);
+const outputKeys = new Set([...outputResizeKeys, 'input', 'format', 'jpeg', 'png', 'webp']);
 
 function baseKey (baton) {
   return JSON.stringify(Object.entries(baton).filter(([key]) => !outputKeys.has(key)));
@@ -62,8 +60,8 @@ function flush (parent) {
   }
   for (const byKey of groups.values()) {
     for (const group of byKey.values()) {
-      for (let i = 0; i < group.length; i += maxBatons) {
-        runTogether(group.slice(i, i + maxBatons));
+      for (let i = 0; i < group.length; i += native.maxMany) {
+        runTogether(group.slice(i, i + native.maxMany));
       }
     }
   }

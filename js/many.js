@@ -10,13 +10,9 @@ const native = require('./native');
 const counters = require('./counters');
 const { mapInfo } = require('./output');
 
-// Most outputs one call takes (src/napi/many.c)
-const maxOutputs = 256;
+const { outputResizeKeys: resizeKeys } = require('./resize');
 
-const resizeKeys = new Set([
-  'width', 'height', 'fit', 'position', 'background', 'kernel', 'withoutEnlargement',
-  'withoutReduction', 'fastShrinkOnLoad'
-]);
+const maxOutputs = native.maxMany;
 
 /**
  * A clone of this instance with one output's resize and format options applied (validated by

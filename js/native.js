@@ -63,9 +63,11 @@ module.exports = {
   process (baton, callback) {
     return load().process(baton, callback);
   },
+  /** Batons of one input run with one decode: 1 to maxMany of them (src/napi/many.c). */
   processMany (batons, callback) {
     return load().processMany(batons, callback);
   },
+  maxMany: 256,
   metadata (buffer, callback) {
     return load().metadata(buffer, callback);
   },

@@ -224,5 +224,11 @@ module.exports = (Sharp) => {
 };
 
 module.exports.mapCanvasToFit = mapCanvasToFit;
+// The resize() options (and baton fields of the same names) that may differ between the outputs
+// of one decode (gr_output_spec): toBuffers() outputs, clones run together.
+module.exports.outputResizeKeys = new Set([
+  'width', 'height', 'fit', 'position', 'background', 'kernel', 'withoutEnlargement',
+  'withoutReduction', 'fastShrinkOnLoad'
+]);
 module.exports.isRotationExpected = isRotationExpected;
 module.exports.isResizeExpected = isResizeExpected;

@@ -90,10 +90,9 @@
 /* GPU hybrid decoder threads per device: at most; by default none (see the top); with
  * GPU_RESIZE_HYBRID_DECODERS=force. */
 #define GR_MAX_HYBRID 32
-/* Jobs (outputs) in one batch at most, and outputs in one group (one decode, several
- * outputs: gr_gpu_jpeg_resize_many), far above any responsive image set. */
+/* Jobs (outputs) in one batch at most (a group of gr_gpu_jpeg_resize_many has at most
+ * GR_GPU_JPEG_GROUP_MAX), far above any responsive image set. */
 #define GR_BATCH_JOBS 256
-#define GR_GROUP_MAX GR_GPU_JPEG_GROUP_MAX
 #define GR_HYBRID_DEFAULT 0
 #define GR_HYBRID_FORCED 4
 
@@ -995,9 +994,9 @@ gr_status gr_gpu_jpeg_resize_many(const uint8_t *data, size_t length, int width,
   if (!gr_gpu_jpeg_available(why, sizeof why)) {
     return gr_fail(err, GR_ERR_UNSUPPORTED, "GPU JPEG decode unavailable: %s", why);
   }
-  if (count < 1 || count > GR_GROUP_MAX) {
+  if (count < 1 || count > GR_GPU_JPEG_GROUP_MAX) {
     return gr_fail(err, GR_ERR_UNSUPPORTED, "%d outputs of one decode (the GPU takes 1 to %d)",
-                   count, GR_GROUP_MAX);
+                   count, GR_GPU_JPEG_GROUP_MAX);
   }
   gr_status st = check_targets(width, height, targets, count, err);
   if (st != GR_OK) return st;

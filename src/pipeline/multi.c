@@ -107,6 +107,27 @@ static void apply_spec(const gr_request *base, const gr_output_spec *spec, gr_re
   GR_COPY_OUTPUT_FIELDS(req, spec);
 }
 
+/* The rule's sizes: an image of w x h may feed an output of out_w x out_h when it is at least
+ * GR_CHAIN_MIN_RATIO times larger in both axes, with one pixel of slack: sizes are rounded
+ * (800x653 is twice 400x327). */
+static int chain_size_ok(int w, int h, int out_w, int out_h) {
+  return w + 1 >= GR_CHAIN_MIN_RATIO * out_w && h + 1 >= GR_CHAIN_MIN_RATIO * out_h;
+}
+
+/* The filters of a chained step: from_w x from_h to out_w x out_h, scale as in/out. Both are
+ * freed on failure. */
+static gr_status chain_filters(int from_w, int from_h, int out_w, int out_h, gr_kernel kernel,
+                               gr_filter *h, gr_filter *v, gr_error *err) {
+  memset(v, 0, sizeof *v);
+  gr_status st = gr_filter_init_ex(h, from_w, out_w, kernel, 0, 0, err);
+  if (st == GR_OK) st = gr_filter_init_ex(v, from_h, out_h, kernel, 0, 0, err);
+  if (st != GR_OK) {
+    gr_filter_free(h);
+    gr_filter_free(v);
+  }
+  return st;
+}
+
 static const kept_image *pick_source(const many_run *run, const gr_image *src, int out_w,
                                      int out_h) {
   if (run->kernel == GR_KERNEL_NEAREST || src->channels == 2 || src->channels == 4) return NULL;
@@ -118,11 +139,7 @@ static const kept_image *pick_source(const many_run *run, const gr_image *src, i
       continue;
     }
     if (k->img.width > src->width || k->img.height > src->height) continue; /* an enlargement */
-    /* One pixel of slack: sizes are rounded (800x653 is twice 400x327) */
-    if (k->img.width + 1 < GR_CHAIN_MIN_RATIO * out_w ||
-        k->img.height + 1 < GR_CHAIN_MIN_RATIO * out_h) {
-      continue;
-    }
+    if (!chain_size_ok(k->img.width, k->img.height, out_w, out_h)) continue;
     if (!best || (uint64_t)k->img.width * (uint64_t)k->img.height <
                      (uint64_t)best->img.width * (uint64_t)best->img.height) {
       best = k;
@@ -163,14 +180,14 @@ static gr_status chained_resize(const gr_image *src, const gr_filter *horizontal
   const gr_image *source = src;
   gr_status st;
   if (from) {
-    gr_filter h = {0}, v = {0};
-    st = gr_filter_init_ex(&h, from->img.width, horizontal->out_size, run->kernel, 0, 0, err);
+    gr_filter h, v;
+    st = chain_filters(from->img.width, from->img.height, horizontal->out_size,
+                       vertical->out_size, run->kernel, &h, &v, err);
     if (st == GR_OK) {
-      st = gr_filter_init_ex(&v, from->img.height, vertical->out_size, run->kernel, 0, 0, err);
+      st = run->resize(&from->img, &h, &v, dst, err);
+      gr_filter_free(&h);
+      gr_filter_free(&v);
     }
-    if (st == GR_OK) st = run->resize(&from->img, &h, &v, dst, err);
-    gr_filter_free(&h);
-    gr_filter_free(&v);
     source = &from->img;
   } else {
     st = run->resize(src, horizontal, vertical, dst, err);
@@ -431,11 +448,8 @@ static int gpu_chain_source(const gpu_set *g, const gr_request *reqs, int k) {
   for (int s = 0; s < k; s++) {
     const gr_filter *sh = &g->filters[2 * s], *sv = &g->filters[2 * s + 1];
     if (reqs[g->output_of[s]].kernel != kernel || sh->out_size > g->decoded_width ||
-        sv->out_size > g->decoded_height) {
-      continue;
-    }
-    if (sh->out_size + 1 < GR_CHAIN_MIN_RATIO * h->out_size ||
-        sv->out_size + 1 < GR_CHAIN_MIN_RATIO * v->out_size) {
+        sv->out_size > g->decoded_height ||
+        !chain_size_ok(sh->out_size, sv->out_size, h->out_size, v->out_size)) {
       continue;
     }
     if (best < 0 || (uint64_t)sh->out_size * sv->out_size <
@@ -480,8 +494,7 @@ static void gpu_set_run(gpu_set *g, const gr_request *reqs, int count,
     if (reqs[i].kernel >= GR_KERNEL_NATIVE_COUNT ||
         gr_plan_prepare(&reqs[i], meta->format, meta->width, meta->height, meta->orientation,
                         &plan, &ignored) != GR_OK ||
-        (plan.output_format != GR_FORMAT_JPEG && plan.output_format != GR_FORMAT_PNG &&
-         plan.output_format != GR_FORMAT_WEBP && plan.output_format != GR_FORMAT_RAW) ||
+        (!native_format(plan.output_format) && plan.output_format != GR_FORMAT_RAW) ||
         gr_native_gpu_jpeg_plan(&reqs[i], meta, &plan, &h, &v, &enc, &encode, &ignored) != GR_OK) {
       continue;
     }
@@ -518,20 +531,16 @@ static void gpu_set_run(gpu_set *g, const gr_request *reqs, int count,
     if (t->from >= 0) {
       /* Its filters from the source's size (as chained_resize makes them). */
       gr_filter *h = &g->filters[2 * k], *v = &g->filters[2 * k + 1];
-      gr_filter ch, cv = {0};
+      gr_filter ch, cv;
       gr_error ignored;
-      gr_kernel kernel = reqs[g->output_of[k]].kernel;
-      if (gr_filter_init_ex(&ch, g->filters[2 * t->from].out_size, h->out_size, kernel, 0, 0,
-                            &ignored) == GR_OK &&
-          gr_filter_init_ex(&cv, g->filters[2 * t->from + 1].out_size, v->out_size, kernel, 0, 0,
-                            &ignored) == GR_OK) {
+      if (chain_filters(g->filters[2 * t->from].out_size, g->filters[2 * t->from + 1].out_size,
+                        h->out_size, v->out_size, reqs[g->output_of[k]].kernel, &ch, &cv,
+                        &ignored) == GR_OK) {
         gr_filter_free(h);
         gr_filter_free(v);
         *h = ch;
         *v = cv;
       } else {
-        gr_filter_free(&ch);
-        gr_filter_free(&cv);
         t->from = -1;
       }
     }

@@ -156,10 +156,9 @@ static int has_pre_resize_steps(const gr_plan *plan) {
          plan->user_before.flip || plan->user_before.flop || plan->pre_extract.width > 0;
 }
 
-/* The filters of the plan's resize of a width x height image. */
-/* The plan was made for an image xshrink and yshrink times smaller than width x height (the
- * CPU's shrink-on-load, when the GPU decodes at full size; else 1): the same output size, the
- * same sample positions on the full-size image. */
+/* The filters of the plan's resize of a width x height image. The plan may have been made for
+ * an image xshrink and yshrink times smaller (the CPU's shrink-on-load, when the GPU decodes at
+ * full size; else 1): the same output size, the same sample positions on the full-size image. */
 static gr_status plan_filters(const gr_request *req, const gr_plan *plan, int width, int height,
                               int xshrink, int yshrink, gr_filter *h, gr_filter *v,
                               gr_error *err) {
@@ -323,7 +322,7 @@ gr_status gr_native_run_ex(const gr_request *req, const gr_input_header *header,
   int resized_alpha = 0, on_gpu = 0;
   char decode_note[GR_MESSAGE_MAX] = "";
   /* The GPU decodes at full size, so it resizes even where shrink-on-load alone would do. */
-  if (jpeg_resize && !decoded && !to_srgb && gpu_decodable_jpeg(req, &meta)) {
+  if (jpeg_resize && !decoded && gr_native_gpu_jpeg_input(req, &meta)) {
     gr_gpu_jpeg_output enc;
     memset(&enc, 0, sizeof enc);
     st = gpu_jpeg_decode_resize(req, &meta, jpeg_resize, &plan, &enc, &owned, err);

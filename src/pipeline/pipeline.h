@@ -68,8 +68,9 @@ gr_status gr_native_run_ex(const gr_request *req, const gr_input_header *header,
  * takes, in sRGB, within the request's pixel limit. */
 int gr_native_gpu_jpeg_input(const gr_request *req, const gr_metadata *meta);
 
-/* What gr_native_run_ex asks its jpeg_resize for: the plan (from gr_plan_prepare) finished for
- * the full-size decode, into *plan; the filters of its resize (the caller frees them); and
+/* What gr_native_run_ex asks its jpeg_resize for: the plan (from gr_plan_prepare) finished at
+ * the size the CPU's shrink-on-load would decode (so the output has a CPU request's size), into
+ * *plan; the filters of its resize from the full-size decode (the caller frees them); and
  * *encode = 1 with enc's region and options set when the GPU may encode the output (nothing
  * but a crop follows the resize). GR_ERR_UNSUPPORTED when it is not a plain resize. */
 gr_status gr_native_gpu_jpeg_plan(const gr_request *req, const gr_metadata *meta,
