@@ -26,7 +26,7 @@
 // SPDX-License-Identifier: MIT
 
 // gpu-resize: sharp 0.35.5's declarations (lib/index.d.ts, MIT, authors above), with gpu-resize's
-// additions: OutputInfo.backend / fallbackReason, sharp.backends(), sharp.delegation,
+// additions: OutputInfo.backend / fallbackReason, sharp.backends(), sharp.pinnedBuffer(), sharp.delegation,
 // toBuffers() (many outputs from one decode). The operations gpu-resize does not implement
 // natively (composite, blur, ... see README "Migration from sharp") keep sharp's types: they run
 // on sharp when it is installed (optional peer dependency) and throw naming the operation when not.
@@ -188,6 +188,27 @@ declare namespace sharp {
      * @returns one entry per backend
      */
     function backends(): Backends;
+
+    /**
+     * A zero-filled Buffer of `size` bytes in page-locked (pinned) host memory: raw input in it
+     * goes to the GPU without a host copy first. Allocate once and reuse. Without a GPU, a plain
+     * Buffer.
+     * @param size bytes, an integer of at least 1
+     * @throws {Error} Invalid parameters
+     */
+    function pinnedBuffer(size: number): Buffer;
+
+    /** Figures of the pinned buffers given out by pinnedBuffer(). */
+    function pinnedMemory(): {
+        /** Buffers given out and not yet collected, and their bytes */
+        buffers: number;
+        bytes: number;
+        /** Collected buffers kept for reuse, and their bytes */
+        cachedBuffers: number;
+        cachedBytes: number;
+        /** GPU requests whose input went up straight from a pinned buffer */
+        directUploads: number;
+    };
 
     /** Delegation of the operations gpu-resize does not implement to sharp. */
     const delegation: {

@@ -11,6 +11,8 @@
 //   metadata(buffer, callback(err, m))          async
 //   backends()                                  sync
 //   pool()                                      sync: { maxActive, threads, active, waiting, queued }
+//   pinnedBuffer(size)                          sync: Buffer in page-locked memory, or null
+//   pinnedMemory()                              sync: the pinned buffers' figures
 'use strict';
 
 const path = require('node:path');
@@ -79,6 +81,13 @@ module.exports = {
     return addon ? addon.pool() : null;
   },
   /** The GPU JPEG batchers' figures (batches, images, outputs, hybrid, busy, batchMs, decodeMs, blockedMs, ...). */
+  /** A zero-filled Buffer in page-locked memory, or null (no GPU, or pinning failed). */
+  pinnedBuffer (size) {
+    return load().pinnedBuffer(size);
+  },
+  pinnedMemory () {
+    return load().pinnedMemory();
+  },
   jpegBatches () {
     return load().jpegBatches();
   }

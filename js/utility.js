@@ -6,6 +6,7 @@
 */
 'use strict';
 
+const buffer = require('node:buffer');
 const os = require('node:os');
 const is = require('./is');
 const native = require('./native');
@@ -196,6 +197,33 @@ function backends () {
   return native.backends();
 }
 
+/**
+ * gpu-resize: a zero-filled Buffer of `size` bytes in page-locked (pinned) host memory. Raw
+ * input in such a Buffer goes to the GPU without the host copy every other Buffer needs first,
+ * which for large frames is what bounds throughput. Allocate once and reuse: pinning costs
+ * more than one copy. Freed buffers are kept for reuse (up to 1 GiB). Without a GPU, or when
+ * no pinned memory can be had, a plain Buffer: it works everywhere the same way.
+ * @param {number} size - bytes
+ * @returns {Buffer}
+ */
+function pinnedBuffer (size) {
+  if (!is.integer(size) || size < 1 || size > buffer.constants.MAX_LENGTH) {
+    throw is.invalidParameterError('size', `integer between 1 and ${buffer.constants.MAX_LENGTH}`, size);
+  }
+  const pinned = native.isAvailable() ? native.pinnedBuffer(size) : null;
+  return pinned || Buffer.alloc(size);
+}
+
+/**
+ * gpu-resize: the pinned buffers' figures: live `buffers` and `bytes`, `cachedBuffers` and
+ * `cachedBytes` kept for reuse, `directUploads` (GPU requests whose input went up straight from
+ * one).
+ * @returns {{buffers: number, bytes: number, cachedBuffers: number, cachedBytes: number, directUploads: number}}
+ */
+function pinnedMemory () {
+  return native.pinnedMemory();
+}
+
 module.exports = (Sharp) => {
   Sharp.cache = cache;
   Sharp.concurrency = concurrency;
@@ -219,4 +247,6 @@ module.exports = (Sharp) => {
   Sharp.block = block;
   Sharp.unblock = unblock;
   Sharp.backends = backends;
+  Sharp.pinnedBuffer = pinnedBuffer;
+  Sharp.pinnedMemory = pinnedMemory;
 };

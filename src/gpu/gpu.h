@@ -95,4 +95,22 @@ typedef struct gr_gpu_stats {
 
 void gr_gpu_stats(gr_gpu_stats_t *stats);
 
+/* Page-locked host memory for callers' buffers (host_memory.c). A source that lies in one is
+ * uploaded by gr_gpu_resize straight from it, without the staging copy. Blocks freed are kept
+ * for reuse, up to 1 GiB. gr_gpu_host_alloc: GR_ERR_UNSUPPORTED without a usable GPU. */
+gr_status gr_gpu_host_alloc(size_t size, void **out, gr_error *err);
+void gr_gpu_host_free(void *p);
+/* 1 when [p, p + length) lies in one live block of gr_gpu_host_alloc. */
+int gr_gpu_host_is_pinned(const void *p, size_t length);
+/* Counts one upload made straight from such a block (runtime.c). */
+void gr_gpu_host_count_direct(void);
+
+typedef struct gr_gpu_host_stats {
+  uint64_t buffers, bytes;               /* blocks handed out and not yet freed */
+  uint64_t cached_buffers, cached_bytes; /* freed blocks kept for reuse */
+  uint64_t direct_uploads;               /* gr_gpu_resize sources uploaded straight from a block */
+} gr_gpu_host_stats_t;
+
+void gr_gpu_host_stats(gr_gpu_host_stats_t *stats);
+
 #endif

@@ -42,6 +42,19 @@ void gr_gpu_stats(gr_gpu_stats_t *stats) {
   memset(stats, 0, sizeof *stats);
 }
 
+gr_status gr_gpu_host_alloc(size_t size, void **out, gr_error *err) {
+  *out = NULL;
+  return gr_fail(err, GR_ERR_UNSUPPORTED, "GPU not available: %s", kReason);
+}
+
+void gr_gpu_host_free(void *p) { (void)p; }
+
+int gr_gpu_host_is_pinned(const void *p, size_t length) { return 0; }
+
+void gr_gpu_host_count_direct(void) {}
+
+void gr_gpu_host_stats(gr_gpu_host_stats_t *stats) { memset(stats, 0, sizeof *stats); }
+
 /* The GPU JPEG encoder (jpeg_encode.h); its option checks (jpeg_encode_options.c) are built
  * here too, so only the encoder itself is missing. */
 int gr_gpu_jpeg_encoder_available(char *reason, size_t reason_size) {

@@ -477,6 +477,7 @@ gr_status gr_gpu_resize(const gr_image *src, const gr_filter *horizontal,
   gr_ctx *ctx = NULL;
   void *dbuf = NULL;
   int have_dst = 0;
+  int direct = 0;        /* the source went up straight from a caller's pinned buffer */
 
 #define FAIL_STATUS(code, ...)                                  \
   do {                                                          \
@@ -558,9 +559,15 @@ gr_status gr_gpu_resize(const gr_image *src, const gr_filter *horizontal,
   CUDA_TRY(cudaMemcpyAsync(d + off_tables, h + off_tables, tables.bytes, cudaMemcpyHostToDevice,
                            ctx->stream),
            "cudaMemcpyAsync (tables)");
-  /* The source goes up in bands: the host copies band i+1 into pinned memory while the copy
-   * engine moves band i, so staging and PCIe overlap instead of adding up. */
-  {
+  /* A source in a caller's pinned buffer (sharp.pinnedBuffer) goes up straight from it.
+   * Otherwise in bands: the host copies band i+1 into pinned memory while the copy engine
+   * moves band i, so staging and PCIe overlap instead of adding up. */
+  if (gr_gpu_host_is_pinned(src->data, src->stride * (size_t)(in_h - 1) + row)) {
+    CUDA_TRY(cudaMemcpy2DAsync(d + off_src, row, src->data, src->stride, row, (size_t)in_h,
+                               cudaMemcpyHostToDevice, ctx->stream),
+             "cudaMemcpy2DAsync (upload)");
+    direct = 1;
+  } else {
     const int band_rows = row > 0 ? (int)((GR_UPLOAD_BAND + row - 1) / row) : in_h;
     for (int y0 = 0; y0 < in_h; y0 += band_rows) {
       const int rows = in_h - y0 < band_rows ? in_h - y0 : band_rows;
@@ -622,6 +629,7 @@ done:
   }
   if (status != GR_OK && have_dst) gr_image_free(dst);
 
+  if (status == GR_OK && direct) gr_gpu_host_count_direct();
   if (dev) {
     /* A context that saw a real CUDA error is not reused. */
     pthread_mutex_lock(&g_lock);

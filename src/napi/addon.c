@@ -1,4 +1,8 @@
-/* Module entry: exports process, processMany, metadata, backends, pool and jpegBatches. */
+/* Module entry: exports process, processMany, metadata, backends, pool, jpegBatches,
+ * pinnedBuffer and pinnedMemory. */
+#include <stdint.h>
+#include <string.h>
+
 #include "core/pool.h"
 #include "gpu/gpu.h"
 #include "napi/napi_util.h"
@@ -63,6 +67,57 @@ static napi_value jpeg_batches(napi_env env, napi_callback_info info) {
   return out;
 }
 
+static void free_pinned(napi_env env, void *data, void *hint) {
+  int64_t adjusted;
+  napi_adjust_external_memory(env, -(int64_t)(uintptr_t)hint, &adjusted);
+  gr_gpu_host_free(data);
+}
+
+/* pinnedBuffer(size): a zero-filled Buffer in page-locked memory (gpu/gpu.h), or null when
+ * there is none to give (no GPU, or pinning failed): the JS layer then makes a plain one. */
+static napi_value pinned_buffer(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  double size = 0;
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1 || napi_get_value_double(env, argv[0], &size) != napi_ok || !(size >= 1) ||
+      size > (double)SIZE_MAX) {
+    napi_throw_range_error(env, NULL, "pinnedBuffer(size) expects a positive size");
+    return NULL;
+  }
+  napi_value out;
+  void *data = NULL;
+  gr_error err;
+  if (gr_gpu_host_alloc((size_t)size, &data, &err) != GR_OK) {
+    NAPI_CALL(env, napi_get_null(env, &out));
+    return out;
+  }
+  memset(data, 0, (size_t)size);
+  if (napi_create_external_buffer(env, (size_t)size, data, free_pinned, (void *)(uintptr_t)size,
+                                  &out) != napi_ok) {
+    gr_gpu_host_free(data);
+    gr_napi_throw_last(env, "napi_create_external_buffer");
+    return NULL;
+  }
+  int64_t adjusted;
+  napi_adjust_external_memory(env, (int64_t)size, &adjusted);
+  return out;
+}
+
+/* The pinned buffers' figures (gpu/gpu.h), for benchmarks and tests. */
+static napi_value pinned_memory(napi_env env, napi_callback_info info) {
+  gr_gpu_host_stats_t st;
+  gr_gpu_host_stats(&st);
+  napi_value out;
+  NAPI_CALL(env, napi_create_object(env, &out));
+  gr_napi_set_double(env, out, "buffers", (double)st.buffers);
+  gr_napi_set_double(env, out, "bytes", (double)st.bytes);
+  gr_napi_set_double(env, out, "cachedBuffers", (double)st.cached_buffers);
+  gr_napi_set_double(env, out, "cachedBytes", (double)st.cached_bytes);
+  gr_napi_set_double(env, out, "directUploads", (double)st.direct_uploads);
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"process", NULL, gr_napi_process, NULL, NULL, NULL, napi_default, NULL},
@@ -71,6 +126,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"backends", NULL, backends, NULL, NULL, NULL, napi_default, NULL},
       {"pool", NULL, pool, NULL, NULL, NULL, napi_default, NULL},
       {"jpegBatches", NULL, jpeg_batches, NULL, NULL, NULL, napi_default, NULL},
+      {"pinnedBuffer", NULL, pinned_buffer, NULL, NULL, NULL, napi_default, NULL},
+      {"pinnedMemory", NULL, pinned_memory, NULL, NULL, NULL, napi_default, NULL},
   };
   NAPI_CALL(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;

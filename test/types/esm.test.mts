@@ -38,6 +38,9 @@ async function main (input: Buffer): Promise<void> {
   const version: string = sharp.versions['gpu-resize'];
   const options: ResizeOptions = { fit: sharp.fit.inside, withoutEnlargement: true };
   console.log(available, version, options, sharp.counters().process, sharp.format.jpeg.output.buffer);
+  const frame: Buffer = sharp.pinnedBuffer(3840 * 2160 * 3);
+  const uploads: number = sharp.pinnedMemory().directUploads;
+  console.log(await sharp(frame, { raw: { width: 3840, height: 2160, channels: 3 } }).resize(1920).raw().toBuffer(), uploads);
 
   // Streams: a Duplex like sharp's
   const transformer = sharp().resize(200).on('info', (i: OutputInfo) => console.log(i.backend));
@@ -50,5 +53,7 @@ sharp().resize('wide');
 const bad: OutputSpec = { width: 10, format: 'png', mozjpeg: true };
 // @ts-expect-error: backends() has no 'tpu'
 sharp.backends().tpu;
+// @ts-expect-error: pinnedBuffer takes a size
+sharp.pinnedBuffer();
 
 export { main, bad };
