@@ -4,6 +4,7 @@
 //
 //   npm run bench -- [--tasks 1,2,...] [--seconds S] [--inflight 1,4,16,64] [--out DIR]
 //                    [--label NAME] [--contenders auto,gpu,cpu,vips,sharp] [--slice S]
+//                    [--gpu-poll MS]   (nvidia-smi sampling interval, default 500; 0: none)
 //
 // See bench/README.md for what each figure means and the fairness rules.
 'use strict';
@@ -45,6 +46,7 @@ function parseArgs(argv) {
     label: os.hostname(),
     contenders: ['auto', 'gpu', 'cpu', 'vips', 'sharp'],
     slice: 1,
+    gpuPoll: 500,
     images: path.resolve(__dirname, '..', '..', 'shared', 'images')
   };
   const list = (s) => String(s).split(',').map((x) => x.trim()).filter(Boolean);
@@ -61,10 +63,11 @@ function parseArgs(argv) {
       case '--label': opts.label = value(); break;
       case '--contenders': opts.contenders = list(value()); break;
       case '--slice': opts.slice = Number(value()); break;
+      case '--gpu-poll': opts.gpuPoll = Number(value()); break;
       case '--images': opts.images = path.resolve(value()); break;
       case '-h': case '--help':
         console.log('usage: node bench/run.js [--tasks 1,2,...] [--seconds S] [--inflight 1,4,16,64] ' +
-          '[--out DIR] [--label NAME] [--contenders auto,gpu,cpu,vips,sharp] [--slice S] [--images DIR]');
+          '[--out DIR] [--label NAME] [--contenders auto,gpu,cpu,vips,sharp] [--slice S] [--gpu-poll MS] [--images DIR]');
         process.exit(0);
         break;
       default:
@@ -112,7 +115,8 @@ const gpuPoll = {
     this.baselineMB = rows.reduce((s, row) => s + Number(row[0]), 0);
     this.names = rows.map((row) => `${row[1]} (${row[3]} MiB)`);
     this.driver = rows[0][2];
-    this.timer = setInterval(() => this.sample(), 500);
+    if (!(opts.gpuPoll > 0)) return; // --gpu-poll 0: the start figures only, no sampling
+    this.timer = setInterval(() => this.sample(), opts.gpuPoll);
     this.timer.unref();
   },
   sample() {

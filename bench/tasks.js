@@ -36,6 +36,22 @@ function defineTasks(images) {
       rawOut: { width: 1920, height: 1080, channels: 3 }
     },
     {
+      id: 7,
+      name: 'raw RGB 3840x2160 -> 1920x1080 raw, pinned input',
+      note: "task 3's input in a Buffer from gpu-resize's pinnedBuffer() (page-locked), every contender",
+      prepare: async () => {
+        const frame = await sharp(read('2569067123_aca715a2ee_o.jpg'))
+          .resize(3840, 2160, { fit: 'fill' }).removeAlpha().raw().toBuffer();
+        const pinned = require('..').pinnedBuffer(frame.length);
+        frame.copy(pinned);
+        return pinned;
+      },
+      rawIn: { width: 3840, height: 2160, channels: 3 },
+      call: (lib, input) => lib(input, { raw: { width: 3840, height: 2160, channels: 3 } })
+        .resize(1920, 1080).raw(),
+      rawOut: { width: 1920, height: 1080, channels: 3 }
+    },
+    {
       id: 4,
       name: 'PNG RGBA 2048x1536 -> 720x540 -> PNG level 6',
       note: 'alpha-premultiply-2048x1536-paper.png; png({compressionLevel: 6, adaptiveFiltering: false})',
