@@ -236,7 +236,8 @@ static void run_case(const Case &cs, int max_smem, cudaStream_t st, std::vector<
 
   /* Other tile shapes (--sweep): each checked identical to the planned one. */
   if (g_sweep && plan.fused) {
-    static const int shapes[][2] = {{128, 32}, {128, 16}, {128, 8}, {64, 32}, {64, 16}, {64, 8}, {32, 16}, {32, 8}};
+    static const int shapes[][2] = {{128, 32}, {128, 16}, {128, 8}, {64, 32}, {64, 16}, {64, 8}, {32, 16}, {32, 8},
+                                     {160, 16}, {160, 8}, {192, 16}, {96, 16}, {256, 8}};
     for (auto &sh : shapes) {
       gr_resize_plan tp;
       if (!gr_cuda_plan_tile(h.start, cs.out_w, h.taps, cs.out_h, v.taps, cs.in_w, C, max_smem, sh[0], sh[1], &tp))
