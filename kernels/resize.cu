@@ -2,7 +2,7 @@
  * src/gpu/kernels.h for the contract and the two strategies).
  *
  * Fused kernel, one block = bw x bh output pixels (one row tile; a block walks several only when
- * out_h / bh > 65535), 256 threads = 8 warps, __launch_bounds__(256, 2):
+ * out_h / bh > 65535), 256 threads = 8 warps, __launch_bounds__(256, 2) (GR_FUSED_MIN_BLOCKS):
  *   stage 0 (raw): the source rows the tile needs, [rlo, rhi) x the bytes of its input columns
  *     (from the 16-byte boundary below sx0 * C, edge columns clamped), are copied into shared
  *     memory as bytes: cp.async 16-byte copies for interior chunks of 16-byte-aligned rows,
@@ -41,11 +41,20 @@ namespace {
 constexpr int kThreads = 256;
 constexpr int kWarps = kThreads / 32;
 constexpr int kRowGroup = 4;  /* output rows one vertical work item accumulates (both paths) */
-constexpr int kMaxWords = 4;  /* phase 1: 32-bit words per lane per row (kWords: 4, or 1 for
-                                 narrow spans) */
+constexpr int kMaxWords = 4;  /* phase 1: 32-bit words per lane per row (kWords: kWideWords,
+                                 or 1 for narrow spans) */
+#ifndef GR_FUSED_WORDS
+#define GR_FUSED_WORDS 4 /* 2 is for measuring (fewer registers) */
+#endif
+constexpr int kWideWords = GR_FUSED_WORDS;
 constexpr int kSlackWords = 32 * kMaxWords;
 constexpr int kPairRows = 4;  /* phase 2: rows per thread */
-constexpr size_t kSoftSmem = 113 * 1024; /* two blocks per SM on sm_80/sm_90 */
+/* Blocks of the fused kernel per SM that registers (launch bounds) and the soft shared-memory
+ * budget aim for: two on sm_80/sm_90 (113 KB each). GR_FUSED_MIN_BLOCKS=3 is for measuring. */
+#ifndef GR_FUSED_MIN_BLOCKS
+#define GR_FUSED_MIN_BLOCKS 2
+#endif
+constexpr size_t kSoftSmem = GR_FUSED_MIN_BLOCKS == 2 ? 113 * 1024 : (227 / GR_FUSED_MIN_BLOCKS - 1) * 1024;
 constexpr int kFusedMaxTaps = 16; /* longer filters go two-pass (measured, see gr_cuda_plan) */
 
 /* acc += w * v. The default rounds the product and the sum separately, as the CPU does (x86-64
@@ -503,7 +512,7 @@ __device__ __forceinline__ void stage_tile(const gr_resize_desc &d, const Geom &
 }
 
 template <int C, bool A16, int kWords>
-__global__ void __launch_bounds__(kThreads, 2) fused_kernel(gr_resize_desc d, Geom g) {
+__global__ void __launch_bounds__(kThreads, GR_FUSED_MIN_BLOCKS) fused_kernel(gr_resize_desc d, Geom g) {
   extern __shared__ __align__(16) uint32_t smem[];
   const int tid = threadIdx.x;
   const int bw = g.bw, bh = g.bh, npairs = g.bw / 2;
@@ -631,7 +640,7 @@ cudaError_t launch_fused_t(const gr_resize_desc *d, const Geom &g, size_t smem, 
   if ((15 + g.span * C + 3) / 4 <= 64) {
     fused_kernel<C, A16, 1><<<grid, kThreads, smem, st>>>(*d, g);
   } else {
-    fused_kernel<C, A16, 4><<<grid, kThreads, smem, st>>>(*d, g);
+    fused_kernel<C, A16, kWideWords><<<grid, kThreads, smem, st>>>(*d, g);
   }
   return cudaGetLastError();
 }
@@ -689,9 +698,9 @@ cudaError_t set_smem_attr(int max_smem_bytes) {
   const cudaFuncAttribute a = cudaFuncAttributeMaxDynamicSharedMemorySize;
   cudaError_t e;
   if ((e = cudaFuncSetAttribute(fused_kernel<C, true, 1>, a, max_smem_bytes)) ||
-      (e = cudaFuncSetAttribute(fused_kernel<C, true, 4>, a, max_smem_bytes)) ||
+      (e = cudaFuncSetAttribute(fused_kernel<C, true, kWideWords>, a, max_smem_bytes)) ||
       (e = cudaFuncSetAttribute(fused_kernel<C, false, 1>, a, max_smem_bytes)) ||
-      (e = cudaFuncSetAttribute(fused_kernel<C, false, 4>, a, max_smem_bytes))) {
+      (e = cudaFuncSetAttribute(fused_kernel<C, false, kWideWords>, a, max_smem_bytes))) {
     return e;
   }
   return cudaSuccess;

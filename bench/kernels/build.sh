@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds build/bench_kernels: the resize kernels alone (bench/kernels/bench_kernels.cu) against
 # the project's sources, plus NVIDIA NPP's resize beside them when nppi.h and libnppig are found.
-#   bash bench/kernels/build.sh            (env: NVCC, CUDA_HOME, GR_CUDA_ARCHS="80 90", GR_NO_NPP=1)
+#   bash bench/kernels/build.sh            (env: NVCC, CUDA_HOME, GR_CUDA_ARCHS="80 90", GR_NO_NPP=1,
+#                                           GR_NVCC_FLAGS="-DGR_FUSED_MIN_BLOCKS=3" for kernels/resize.cu)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
 OUT="$ROOT/build/bench-kernels"
@@ -20,7 +21,7 @@ INC=(-I"$ROOT/include" -I"$ROOT/src")
 # The CPU resize, the reference the kernels must match bit for bit.
 "$CC" -O2 -std=c11 -D_GNU_SOURCE "${INC[@]}" -c "$ROOT/src/core/parallel.c" -o "$OUT/parallel.o"
 "$CC" -O2 -std=c11 -D_GNU_SOURCE "${INC[@]}" -c "$ROOT/src/cpu/resize.c" -o "$OUT/cpu_resize.o"
-"$NVCC" -O3 -std=c++17 "${GENCODE[@]}" "${INC[@]}" -c "$ROOT/kernels/resize.cu" -o "$OUT/resize.o"
+"$NVCC" -O3 -std=c++17 "${GENCODE[@]}" "${INC[@]}" ${GR_NVCC_FLAGS:-} -c "$ROOT/kernels/resize.cu" -o "$OUT/resize.o"
 
 # NPP: header and the geometry + core libraries.
 NPP_FLAGS=()
