@@ -464,11 +464,13 @@ __device__ __forceinline__ void copy_wait_all() {
 #endif
 }
 
-/* Source rows [rlo, rhi) a row tile needs. Starts are monotonic (filter.c), so the first and
- * last rows give them; phase 1 checks that against the tile's starts anyway. */
+/* Source rows [rlo, rhi) a row tile needs. Starts are monotonic (filter.c; decreasing in a
+ * reversed table, a flipped output), so the first and last rows give them; phase 1 checks that
+ * against the tile's starts anyway. */
 __device__ __forceinline__ void tile_window(const gr_resize_desc &d, int y0, int bh, int *rlo, int *rhi) {
-  *rlo = __ldg(d.v_start + y0);
-  *rhi = __ldg(d.v_start + min(y0 + bh - 1, d.out_h - 1)) + d.v_taps;
+  const int a = __ldg(d.v_start + y0), b = __ldg(d.v_start + min(y0 + bh - 1, d.out_h - 1));
+  *rlo = min(a, b);
+  *rhi = max(a, b) + d.v_taps;
 }
 
 /* Stage 0 of a row tile: its vertical weights and starts, and (when they fit) its source rows,

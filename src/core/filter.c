@@ -590,6 +590,21 @@ gr_status gr_filter_init(gr_filter *filter, int in_size, int out_size, gr_kernel
   return gr_filter_init_ex(filter, in_size, out_size, kernel, 0.0, 0, err);
 }
 
+void gr_filter_reverse(gr_filter *filter) {
+  const int n = filter->out_size, taps = filter->taps;
+  for (int a = 0, b = n - 1; a < b; a++, b--) {
+    int t = filter->start[a];
+    filter->start[a] = filter->start[b];
+    filter->start[b] = t;
+    float *wa = filter->weights + (size_t)a * taps, *wb = filter->weights + (size_t)b * taps;
+    for (int k = 0; k < taps; k++) {
+      float w = wa[k];
+      wa[k] = wb[k];
+      wb[k] = w;
+    }
+  }
+}
+
 void gr_filter_free(gr_filter *filter) {
   if (!filter) return;
   free(filter->start);

@@ -25,7 +25,8 @@ typedef struct gr_filter {
 #define GR_REDUCING_GAP 2.0
 
 /* The axis' table for in_size -> out_size, libvips semantics, scale = out/in as sharp computes
- * it (1 / (in / out)). Weights sum to 1 (in float, summed in tap order), starts never decrease,
+ * it (1 / (in / out)). Weights sum to 1 (in float, summed in tap order), starts never decrease
+ * (gr_filter_reverse makes them never increase; the samplers take either),
  * taps <= int_shrink * (2 * rint(support * residual_shrink) + 1) downsizing, 2 (bilinear) or 4
  * (bicubic) upsizing, 1 for nearest. Bad sizes or kernel: GR_ERR_INVALID_ARGUMENT. */
 gr_status gr_filter_init(gr_filter *filter, int in_size, int out_size, gr_kernel kernel,
@@ -42,6 +43,10 @@ gr_status gr_filter_init(gr_filter *filter, int in_size, int out_size, gr_kernel
 gr_status gr_filter_init_ex(gr_filter *filter, int in_size, int out_size, gr_kernel kernel,
                             double scale, int other_axis_upsizes, gr_error *err);
 void gr_filter_free(gr_filter *filter);
+/* Reverses the order of the outputs (row i becomes row out_size - 1 - i): a resize with it writes
+ * the mirror image of the one with the original, each sample computed the same way. Its starts
+ * then never increase. */
+void gr_filter_reverse(gr_filter *filter);
 
 /* The kernel's support (half-width, in input samples at scale 1): 0.5 nearest, 1 linear,
  * 2 cubic/mitchell/lanczos2, 3 lanczos3. */

@@ -495,7 +495,7 @@ static void gpu_set_run(gpu_set *g, const gr_request *reqs, int count,
         gr_plan_prepare(&reqs[i], meta->format, meta->width, meta->height, meta->orientation,
                         &plan, &ignored) != GR_OK ||
         (!native_format(plan.output_format) && plan.output_format != GR_FORMAT_RAW) ||
-        gr_native_gpu_jpeg_plan(&reqs[i], meta, &plan, &h, &v, &enc, &encode, &ignored) != GR_OK) {
+        gr_native_gpu_jpeg_plan(&reqs[i], meta, &plan, 0, &h, &v, &enc, &encode, &ignored) != GR_OK) {
       continue;
     }
     uint64_t a = (uint64_t)h.out_size * (uint64_t)v.out_size;

@@ -9,6 +9,7 @@
 
 #include "codecs/codecs.h"
 #include "cpu/cpu.h"
+#include "gpu/gpu.h"
 #include "pipeline/plan.h"
 #include "vips/vips_backend.h"
 
@@ -202,6 +203,21 @@ static int final_region(const gr_plan *plan, int out_w, int out_h, gr_rect *regi
   return 1;
 }
 
+/* The GPU's own requests take the mirrors after the resize (flip, flop, and 180-degree turns,
+ * which are both) into the filters: a reversed table writes the mirror image, every pixel
+ * computed as before (gr_filter_reverse), so no pass over the result is left for the host and
+ * a JPEG output can still be encoded on the GPU. Only when no 90-degree turn follows; clears
+ * the plan's post-resize mirrors and turns when it folds them. */
+static void fold_post_mirrors(gr_plan *plan, gr_filter *h, gr_filter *v) {
+  const int r1 = plan->post_orient_rotate, r2 = plan->post_rotate;
+  if ((r1 != 0 && r1 != 180) || (r2 != 0 && r2 != 180)) return;
+  const int turn = (r1 == 180) ^ (r2 == 180);
+  if (plan->post_flip ^ turn) gr_filter_reverse(v);
+  if (plan->post_flop ^ turn) gr_filter_reverse(h);
+  plan->post_orient_rotate = plan->post_rotate = 0;
+  plan->post_flip = plan->post_flop = 0;
+}
+
 int gr_native_gpu_jpeg_input(const gr_request *req, const gr_metadata *meta) {
   if (meta->is_cmyk || meta->pages > 1 || (meta->has_profile && !meta->profile_is_srgb)) return 0;
   if (req->limit_input_pixels > 0 &&
@@ -211,8 +227,8 @@ int gr_native_gpu_jpeg_input(const gr_request *req, const gr_metadata *meta) {
 }
 
 gr_status gr_native_gpu_jpeg_plan(const gr_request *req, const gr_metadata *meta, gr_plan *plan,
-                                  gr_filter *h, gr_filter *v, gr_gpu_jpeg_output *enc,
-                                  int *encode, gr_error *err) {
+                                  int fold_mirrors, gr_filter *h, gr_filter *v,
+                                  gr_gpu_jpeg_output *enc, int *encode, gr_error *err) {
   memset(h, 0, sizeof *h);
   memset(v, 0, sizeof *v);
   *encode = 0;
@@ -233,6 +249,7 @@ gr_status gr_native_gpu_jpeg_plan(const gr_request *req, const gr_metadata *meta
     gr_filter_free(v);
     return err->code = GR_ERR_UNSUPPORTED; /* the usual path reports it */
   }
+  if (fold_mirrors) fold_post_mirrors(&full, h, v);
   *encode = gpu_encode_enabled() && final_region(&full, h->out_size, v->out_size, &enc->region);
   if (*encode) gr_gpu_jpeg_options_from(&req->jpeg, 3, &enc->options);
   *plan = full;
@@ -248,7 +265,8 @@ static gr_status gpu_jpeg_decode_resize(const gr_request *req, const gr_metadata
   gr_plan full = *plan;
   gr_filter h, v;
   int encode;
-  gr_status st = gr_native_gpu_jpeg_plan(req, meta, &full, &h, &v, enc, &encode, err);
+  gr_status st = gr_native_gpu_jpeg_plan(req, meta, &full, jpeg_resize == gr_gpu_jpeg_resize,
+                                         &h, &v, enc, &encode, err);
   if (st != GR_OK) return st;
   st = jpeg_resize(req->input, req->input_length, meta->width, meta->height, &h, &v,
                    encode ? enc : NULL, out, err);
@@ -402,6 +420,7 @@ gr_status gr_native_run_ex(const gr_request *req, const gr_input_header *header,
     if (st == GR_OK && plan.resize) {
       gr_filter h = {0}, v = {0};
       st = plan_filters(req, &plan, img.width, img.height, 1, 1, &h, &v, err);
+      if (st == GR_OK && resize == gr_gpu_resize) fold_post_mirrors(&plan, &h, &v);
       gr_image out;
       if (st == GR_OK) st = resize(&img, &h, &v, &out, err);
       if (st == GR_OK) take(&img, &owned, &out);

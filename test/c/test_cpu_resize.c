@@ -278,7 +278,54 @@ static void test_transforms(void) {
   gr_image_free(&src);
 }
 
+/* A reversed filter (gr_filter_reverse, how the GPU path folds a flip or flop into the resize)
+ * gives the mirror image of the resize with the original one, byte for byte: down and up, every
+ * kernel, 1-4 channels (alpha premultiplied), both axes. */
+static void test_reversed_filters(void) {
+  static const int sizes[][4] = {{301, 207, 97, 55}, {64, 48, 150, 101}, {257, 3, 31, 7}};
+  for (int k = GR_KERNEL_NEAREST; k <= GR_KERNEL_LANCZOS3; k++) {
+    for (int c = 1; c <= 4; c++) {
+      for (int i = 0; i < 3; i++) {
+        const int *sz = sizes[i];
+        gr_image src, plain, mirrored;
+        gr_error err;
+        CHECK(gr_image_alloc(&src, sz[0], sz[1], c, &err) == GR_OK);
+        fill_random(&src, (unsigned)(k * 100 + c * 10 + i));
+        for (int axes = 1; axes <= 3; axes++) { /* 1 flop, 2 flip, 3 both */
+          gr_filter h, v;
+          CHECK(gr_filter_init(&h, sz[0], sz[2], (gr_kernel)k, &err) == GR_OK);
+          CHECK(gr_filter_init(&v, sz[1], sz[3], (gr_kernel)k, &err) == GR_OK);
+          CHECK(gr_cpu_resize_with(&src, &h, &v, &plain, &err) == GR_OK);
+          if (axes & 1) gr_filter_reverse(&h);
+          if (axes & 2) gr_filter_reverse(&v);
+          CHECK(gr_cpu_resize_with(&src, &h, &v, &mirrored, &err) == GR_OK);
+          if (axes & 1) gr_cpu_flop(&plain);
+          if (axes & 2) gr_cpu_flip(&plain);
+          int same = plain.width == mirrored.width && plain.height == mirrored.height;
+          for (int y = 0; same && y < plain.height; y++) {
+            same = memcmp(px(&plain, 0, y), px(&mirrored, 0, y), (size_t)plain.width * c) == 0;
+          }
+          CHECK_MSG(same, "kernel %d, %d channels, %dx%d -> %dx%d, axes %d: reversed filter is not the mirror",
+                    k, c, sz[0], sz[1], sz[2], sz[3], axes);
+          if (axes & 1) gr_filter_reverse(&h); /* twice: the original table again */
+          gr_filter again;
+          CHECK(gr_filter_init(&again, sz[0], sz[2], (gr_kernel)k, &err) == GR_OK);
+          CHECK(memcmp(again.start, h.start, sizeof(int) * (size_t)h.out_size) == 0 &&
+                memcmp(again.weights, h.weights, sizeof(float) * (size_t)h.out_size * h.taps) == 0);
+          gr_filter_free(&again);
+          gr_filter_free(&h);
+          gr_filter_free(&v);
+          gr_image_free(&plain);
+          gr_image_free(&mirrored);
+        }
+        gr_image_free(&src);
+      }
+    }
+  }
+}
+
 int main(void) {
+  test_reversed_filters();
   test_constant();
   test_reference();
   test_threads_match();
