@@ -605,6 +605,14 @@ void gr_filter_reverse(gr_filter *filter) {
   }
 }
 
+void gr_filter_slice(gr_filter *filter, int first, int count) {
+  const int taps = filter->taps;
+  memmove(filter->start, filter->start + first, sizeof(int) * (size_t)count);
+  memmove(filter->weights, filter->weights + (size_t)first * taps,
+          sizeof(float) * (size_t)count * (size_t)taps);
+  filter->out_size = count;
+}
+
 void gr_filter_free(gr_filter *filter) {
   if (!filter) return;
   free(filter->start);

@@ -47,6 +47,9 @@ void gr_filter_free(gr_filter *filter);
  * the mirror image of the one with the original, each sample computed the same way. Its starts
  * then never increase. */
 void gr_filter_reverse(gr_filter *filter);
+/* Keeps outputs [first, first + count) (0 <= first, count >= 1, first + count <= out_size): a
+ * resize with it writes that crop of the one with the whole table, each sample the same. */
+void gr_filter_slice(gr_filter *filter, int first, int count);
 
 /* The kernel's support (half-width, in input samples at scale 1): 0.5 nearest, 1 linear,
  * 2 cubic/mitchell/lanczos2, 3 lanczos3. */

@@ -218,6 +218,23 @@ static void fold_post_mirrors(gr_plan *plan, gr_filter *h, gr_filter *v) {
   plan->post_flip = plan->post_flop = 0;
 }
 
+/* Then the crop (fit cover, or a canvas smaller than the image) and, with no canvas between
+ * them, the extract after the resize: the GPU computes only the part that is kept, from sliced
+ * tables (gr_filter_slice). Only once no mirror or turn is left to follow the resize. */
+static void fold_post_crop(gr_plan *plan, gr_filter *h, gr_filter *v) {
+  if (plan->post_orient_rotate || plan->post_rotate || plan->post_flip || plan->post_flop) return;
+  if (plan->crop) {
+    gr_filter_slice(h, plan->crop_rect.left, plan->crop_rect.width);
+    gr_filter_slice(v, plan->crop_rect.top, plan->crop_rect.height);
+    plan->crop = 0;
+  }
+  if (!plan->embed && plan->post_extract.width > 0) {
+    gr_filter_slice(h, plan->post_extract.left, plan->post_extract.width);
+    gr_filter_slice(v, plan->post_extract.top, plan->post_extract.height);
+    memset(&plan->post_extract, 0, sizeof plan->post_extract);
+  }
+}
+
 int gr_native_gpu_jpeg_input(const gr_request *req, const gr_metadata *meta) {
   if (meta->is_cmyk || meta->pages > 1 || (meta->has_profile && !meta->profile_is_srgb)) return 0;
   if (req->limit_input_pixels > 0 &&
@@ -249,7 +266,10 @@ gr_status gr_native_gpu_jpeg_plan(const gr_request *req, const gr_metadata *meta
     gr_filter_free(v);
     return err->code = GR_ERR_UNSUPPORTED; /* the usual path reports it */
   }
-  if (fold_mirrors) fold_post_mirrors(&full, h, v);
+  if (fold_mirrors) {
+    fold_post_mirrors(&full, h, v);
+    fold_post_crop(&full, h, v);
+  }
   *encode = gpu_encode_enabled() && final_region(&full, h->out_size, v->out_size, &enc->region);
   if (*encode) gr_gpu_jpeg_options_from(&req->jpeg, 3, &enc->options);
   *plan = full;
@@ -420,7 +440,10 @@ gr_status gr_native_run_ex(const gr_request *req, const gr_input_header *header,
     if (st == GR_OK && plan.resize) {
       gr_filter h = {0}, v = {0};
       st = plan_filters(req, &plan, img.width, img.height, 1, 1, &h, &v, err);
-      if (st == GR_OK && resize == gr_gpu_resize) fold_post_mirrors(&plan, &h, &v);
+      if (st == GR_OK && resize == gr_gpu_resize) {
+        fold_post_mirrors(&plan, &h, &v);
+        fold_post_crop(&plan, &h, &v);
+      }
       gr_image out;
       if (st == GR_OK) st = resize(&img, &h, &v, &out, err);
       if (st == GR_OK) take(&img, &owned, &out);

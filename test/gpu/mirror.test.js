@@ -1,6 +1,7 @@
 // Mirrors after the resize folded into the GPU resize (native.c fold_post_mirrors): flip, flop
 // and 180-degree rotations reverse the filter tables, so the GPU writes the mirror image and no
-// host pass follows. The pixels must be the CPU path's byte for byte (it mirrors after the
+// host pass follows. Crops (fit cover) and extracts after the resize slice the tables
+// (fold_post_crop): the GPU computes only what is kept. The pixels must be the CPU path's byte for byte (it mirrors after the
 // resize); a 90-degree turn is not folded and must still be right; a GPU-decoded JPEG with a
 // mirror is still encoded on the GPU.
 'use strict';
@@ -17,7 +18,8 @@ const OPS = {
   'rotate 180': (i) => i.rotate(180),
   'rotate 180 + flop': (i) => i.rotate(180).flop(),
   'flip + rotate 90 (not folded)': (i) => i.flip().rotate(90),
-  'flop + extract': (i) => i.flop().extract({ left: 3, top: 5, width: 40, height: 30 })
+  'flop + extract': (i) => i.flop().extract({ left: 3, top: 5, width: 40, height: 30 }),
+  extract: (i) => i.extract({ left: 7, top: 2, width: 33, height: 41 })
 };
 
 const CASES = [
@@ -43,6 +45,27 @@ for (const [name, w, h, c, ow, oh] of CASES) {
     }
   });
 }
+
+test('mirror: crops (fit cover, every position) and mirrors together: GPU equals the CPU byte for byte', async () => {
+  requireGpu();
+  const w = 1200, h = 800, c = 3;
+  const input = synth(w, h, c, 77);
+  for (const [ow, oh] of [[300, 300], [500, 200]]) {
+    for (const position of ['centre', 'left', 'right top', 'south']) {
+      for (const [opName, op] of [['', (i) => i], ['flop', (i) => i.flop()], ['rotate 180', (i) => i.rotate(180)],
+        ['extract', (i) => i.extract({ left: 1, top: 2, width: 50, height: 60 })]]) {
+        const run = (backend) => withEnv({ GPU_RESIZE_BACKEND: backend, GPU_RESIZE_FAULT: undefined }, () =>
+          op(sharp(input, rawOptions(w, h, c)).resize(ow, oh, { fit: 'cover', position })).raw().toBuffer({ resolveWithObject: true }));
+        const gpu = await run('gpu');
+        const cpu = await run('cpu');
+        const label = `${ow}x${oh} ${position} ${opName}`;
+        assert.equal(gpu.info.backend, 'gpu', label);
+        assert.deepEqual([gpu.info.width, gpu.info.height], [cpu.info.width, cpu.info.height], label);
+        assert.ok(gpu.data.equals(cpu.data), `${label}: GPU and CPU differ`);
+      }
+    }
+  }
+});
 
 /** Mirrors packed pixels (width x height x channels) up-down and/or left-right. */
 function mirror (data, width, height, channels, flip, flop) {
