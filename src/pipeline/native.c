@@ -244,7 +244,7 @@ int gr_native_gpu_jpeg_input(const gr_request *req, const gr_metadata *meta) {
 }
 
 gr_status gr_native_gpu_jpeg_plan(const gr_request *req, const gr_metadata *meta, gr_plan *plan,
-                                  int fold_mirrors, gr_filter *h, gr_filter *v,
+                                  int fold_post_steps, gr_filter *h, gr_filter *v,
                                   gr_gpu_jpeg_output *enc, int *encode, gr_error *err) {
   memset(h, 0, sizeof *h);
   memset(v, 0, sizeof *v);
@@ -266,7 +266,7 @@ gr_status gr_native_gpu_jpeg_plan(const gr_request *req, const gr_metadata *meta
     gr_filter_free(v);
     return err->code = GR_ERR_UNSUPPORTED; /* the usual path reports it */
   }
-  if (fold_mirrors) {
+  if (fold_post_steps) {
     fold_post_mirrors(&full, h, v);
     fold_post_crop(&full, h, v);
   }
