@@ -8,6 +8,15 @@ const sharp = require('sharp');
 
 function defineTasks(images) {
   const read = (f) => fs.readFileSync(path.join(images, f));
+  // Tasks 3 and 7: the photo as a raw 4K frame, resized Buffer to Buffer to 1080p.
+  const frame4k = () => sharp(read('2569067123_aca715a2ee_o.jpg'))
+    .resize(3840, 2160, { fit: 'fill' }).removeAlpha().raw().toBuffer();
+  const raw4kTo1080 = {
+    rawIn: { width: 3840, height: 2160, channels: 3 },
+    call: (lib, input) => lib(input, { raw: { width: 3840, height: 2160, channels: 3 } })
+      .resize(1920, 1080).raw(),
+    rawOut: { width: 1920, height: 1080, channels: 3 }
+  };
   return [
     {
       id: 1,
@@ -28,28 +37,20 @@ function defineTasks(images) {
       id: 3,
       name: 'raw RGB 3840x2160 -> 1920x1080 raw',
       note: 'Buffer to Buffer, no codec: the photo resized by sharp to 3840x2160 (fill)',
-      prepare: async () => sharp(read('2569067123_aca715a2ee_o.jpg'))
-        .resize(3840, 2160, { fit: 'fill' }).removeAlpha().raw().toBuffer(),
-      rawIn: { width: 3840, height: 2160, channels: 3 },
-      call: (lib, input) => lib(input, { raw: { width: 3840, height: 2160, channels: 3 } })
-        .resize(1920, 1080).raw(),
-      rawOut: { width: 1920, height: 1080, channels: 3 }
+      prepare: frame4k,
+      ...raw4kTo1080
     },
     {
       id: 7,
       name: 'raw RGB 3840x2160 -> 1920x1080 raw, pinned input',
       note: "task 3's input in a Buffer from gpu-resize's pinnedBuffer() (page-locked), every contender",
       prepare: async () => {
-        const frame = await sharp(read('2569067123_aca715a2ee_o.jpg'))
-          .resize(3840, 2160, { fit: 'fill' }).removeAlpha().raw().toBuffer();
+        const frame = await frame4k();
         const pinned = require('..').pinnedBuffer(frame.length);
         frame.copy(pinned);
         return pinned;
       },
-      rawIn: { width: 3840, height: 2160, channels: 3 },
-      call: (lib, input) => lib(input, { raw: { width: 3840, height: 2160, channels: 3 } })
-        .resize(1920, 1080).raw(),
-      rawOut: { width: 1920, height: 1080, channels: 3 }
+      ...raw4kTo1080
     },
     {
       id: 4,

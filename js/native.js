@@ -80,7 +80,6 @@ module.exports = {
   pool () {
     return addon ? addon.pool() : null;
   },
-  /** The GPU JPEG batchers' figures (batches, images, outputs, hybrid, busy, batchMs, decodeMs, blockedMs, ...). */
   /** A zero-filled Buffer in page-locked memory, or null (no GPU, or pinning failed). */
   pinnedBuffer (size) {
     return load().pinnedBuffer(size);
@@ -88,6 +87,7 @@ module.exports = {
   pinnedMemory () {
     return load().pinnedMemory();
   },
+  /** The GPU JPEG batchers' figures (batches, images, outputs, hybrid, busy, batchMs, decodeMs, blockedMs, ...). */
   jpegBatches () {
     return load().jpegBatches();
   }
