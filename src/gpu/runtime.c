@@ -235,7 +235,6 @@ static cudaError_t ctx_create(int device, gr_ctx **out) {
  * read first (no read-for-ownership) and does not evict the cache. For a 25 MB frame that is a
  * quarter of the host memory traffic of a request, and the host's memory bandwidth is what
  * bounds raw throughput. GPU_RESIZE_STREAM_COPY=0 uses memcpy (read once, for comparison). */
-
 static void staging_copy(uint8_t *dst, const uint8_t *src, size_t n) {
 #if defined(__SSE2__)
   if (g_stream_copy && n >= 4096) {
@@ -514,7 +513,7 @@ gr_status gr_gpu_resize(const gr_image *src, const gr_filter *horizontal,
   gr_ctx *ctx = NULL;
   void *dbuf = NULL;
   int have_dst = 0;
-  int direct = 0;        /* the source went up straight from a caller's pinned buffer */
+  int direct = 0;        /* the source goes up straight from a caller's pinned buffer */
 
 #define FAIL_STATUS(code, ...)                                  \
   do {                                                          \
@@ -568,8 +567,8 @@ gr_status gr_gpu_resize(const gr_image *src, const gr_filter *horizontal,
   gr_gpu_tables tables;
   gr_gpu_tables_plan(horizontal, vertical, C, dev->max_smem, &tables);
 
-  /* Staging layout (pinned, then the same on the device): source rows, then the tables; the
-   * device buffer adds the output and the two-pass intermediate. */
+  /* Device layout: source rows, then the tables, the output and the two-pass intermediate. The
+   * pinned staging buffer holds the first two the same way (or the tables alone, below). */
   const size_t row = (size_t)in_w * (size_t)C;
   const size_t out_row = (size_t)out_w * (size_t)C;
   const size_t off_src = 0;
@@ -580,10 +579,15 @@ gr_status gr_gpu_resize(const gr_image *src, const gr_filter *horizontal,
   const size_t off_tmp = gr_align_up(off_dst + out_bytes, GR_GPU_ALIGN);
   const size_t total = off_tmp + tables.plan.tmp_bytes;
 
-  CUDA_TRY(grow_pinned(&ctx->host_in, &ctx->host_in_cap, upload), "cudaHostAlloc");
+  /* A source in a caller's pinned buffer (sharp.pinnedBuffer) is not staged: the context's
+   * pinned buffer then holds just the tables. */
+  direct = gr_gpu_host_is_pinned(src->data, src->stride * (size_t)(in_h - 1) + row);
+  const size_t staged = direct ? 0 : off_tables;
+  CUDA_TRY(grow_pinned(&ctx->host_in, &ctx->host_in_cap, staged + tables.bytes), "cudaHostAlloc");
   CUDA_TRY(grow_pinned(&ctx->host_out, &ctx->host_out_cap, out_bytes), "cudaHostAlloc");
   uint8_t *h = ctx->host_in;
-  gr_gpu_tables_write(horizontal, vertical, &tables, h + off_tables);
+  uint8_t *h_tables = h + staged;
+  gr_gpu_tables_write(horizontal, vertical, &tables, h_tables);
 
   INJECT("alloc");
   if (dev->pools) {
@@ -593,17 +597,16 @@ gr_status gr_gpu_resize(const gr_image *src, const gr_filter *horizontal,
   }
   uint8_t *d = dbuf;
   INJECT("copy");
-  CUDA_TRY(cudaMemcpyAsync(d + off_tables, h + off_tables, tables.bytes, cudaMemcpyHostToDevice,
+  CUDA_TRY(cudaMemcpyAsync(d + off_tables, h_tables, tables.bytes, cudaMemcpyHostToDevice,
                            ctx->stream),
            "cudaMemcpyAsync (tables)");
-  /* A source in a caller's pinned buffer (sharp.pinnedBuffer) goes up straight from it.
-   * Otherwise in bands: the host copies band i+1 into pinned memory while the copy engine
-   * moves band i, so staging and PCIe overlap instead of adding up. */
-  if (gr_gpu_host_is_pinned(src->data, src->stride * (size_t)(in_h - 1) + row)) {
+  /* A source in a caller's pinned buffer goes up straight from it. Otherwise in bands: the
+   * host copies band i+1 into pinned memory while the copy engine moves band i, so staging
+   * and PCIe overlap instead of adding up. */
+  if (direct) {
     CUDA_TRY(cudaMemcpy2DAsync(d + off_src, row, src->data, src->stride, row, (size_t)in_h,
                                cudaMemcpyHostToDevice, ctx->stream),
              "cudaMemcpy2DAsync (upload)");
-    direct = 1;
   } else {
     const int band_rows = row > 0 ? (int)((GR_UPLOAD_BAND + row - 1) / row) : in_h;
     for (int y0 = 0; y0 < in_h; y0 += band_rows) {
