@@ -716,7 +716,7 @@ extern "C" int gr_cuda_kernels_init(int max_smem_bytes) {
       (e = set_smem_attr<3>(max_smem_bytes)) || (e = set_smem_attr<4>(max_smem_bytes))) {
     return (int)e;
   }
-  return 0;
+  return gr_cuda_tc_init(max_smem_bytes);
 }
 
 extern "C" int gr_cuda_plan_tile(const int *h_start, int out_w, int h_taps, int out_h, int v_taps,
@@ -740,6 +740,7 @@ extern "C" int gr_cuda_plan_tile(const int *h_start, int out_w, int h_taps, int 
   plan->grid_y = (out_h + bh - 1) / bh;
   if (plan->grid_y > 65535) plan->grid_y = 65535;
   plan->tmp_bytes = 0;
+  plan->tc = 0;
   return smem <= (size_t)max_smem_bytes;
 }
 
@@ -769,6 +770,7 @@ extern "C" void gr_cuda_plan(const int *h_start, int out_w, int h_taps, int out_
     }
   }
   plan->fused = 0;
+  plan->tc = 0;
   plan->bw = plan->bh = plan->span = plan->hwin = 0;
   plan->smem_bytes = plan->smem_limit = 0;
   plan->grid_x = plan->grid_y = 0;
@@ -810,6 +812,7 @@ extern "C" int gr_cuda_horizontal_launch(const gr_resize_desc *d, void *stream) 
 extern "C" int gr_cuda_resize_launch(const gr_resize_desc *d, const gr_resize_plan *p, void *stream) {
   cudaStream_t st = (cudaStream_t)stream;
   if (d->out_w <= 0 || d->out_h <= 0 || d->in_w <= 0 || d->in_h <= 0) return (int)cudaErrorInvalidValue;
+  if (gr_cuda_tc_usable(d, p)) return gr_cuda_tc_launch(d, p, stream);
   if (!p->fused) {
     int e = gr_cuda_vertical_launch(d, stream);
     if (e) return e;

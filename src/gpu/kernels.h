@@ -60,6 +60,14 @@ typedef struct gr_resize_plan {
   size_t smem_limit;       /* fused: max_smem_bytes as given to gr_cuda_plan */
   int grid_x, grid_y;
   size_t tmp_bytes;        /* two-pass: bytes of the float intermediate (0 when fused) */
+  /* Tensor-core kernel (kernels/resize_tc.cu), filled by gr_cuda_plan_tc; the launch takes it
+   * when tc is 1 and gr_cuda_tc_usable says the device and the source allow it. */
+  int tc;
+  int tc_bw;               /* output pixels per block (16 rows each) */
+  int tc_nch;              /* 64-byte source chunks per block */
+  int tc_ip;               /* words per row of the block's intermediate */
+  int tc_ks1, tc_ks2;      /* 16-row / 16-pixel steps of the vertical / horizontal windows */
+  size_t tc_smem;          /* dynamic shared memory per block */
 } gr_resize_plan;
 
 /* Once per device, with that device current: raises the kernels' dynamic shared memory limit
@@ -75,6 +83,19 @@ void gr_cuda_plan(const int *h_start_host, int out_w, int h_taps, int out_h, int
 int gr_cuda_plan_tile(const int *h_start_host, int out_w, int h_taps, int out_h, int v_taps,
                       int in_w, int channels, int max_smem_bytes, int bw, int bh,
                       gr_resize_plan *plan);
+/* Tensor-core path (kernels/resize_tc.cu): images without alpha (1 or 3 channels) on sm_80 and
+ * later, results within 1 of the CPU path (not bit-exact). gr_cuda_plan_tc fills plan->tc* for
+ * blocks of 16 rows x bw outputs and returns 1 when the windows and shared memory fit (pure host
+ * code); gr_cuda_tc_init (with gr_cuda_kernels_init, per device) records whether the current
+ * device can run it; gr_cuda_tc_enable(0) turns the path off (GPU_RESIZE_TENSOR=0). */
+int gr_cuda_plan_tc(const int *h_start, int out_w, int h_taps, const int *v_start, int out_h,
+                    int v_taps, int in_w, int in_h, int channels, int max_smem_bytes, int bw,
+                    gr_resize_plan *plan);
+int gr_cuda_tc_init(int max_smem_bytes);
+void gr_cuda_tc_enable(int on);
+int gr_cuda_tc_usable(const gr_resize_desc *d, const gr_resize_plan *p);
+int gr_cuda_tc_launch(const gr_resize_desc *d, const gr_resize_plan *p, void *stream);
+
 /* Fills plan->grid_x ints: for each column block, the smallest start of its outputs. */
 void gr_cuda_fill_block_x0(const int *h_start_host, int out_w, const gr_resize_plan *plan,
                            int *block_x0);

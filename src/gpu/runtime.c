@@ -144,6 +144,8 @@ static cudaError_t device_setup(gr_device *d, const char **what) {
 static void init_once(void) {
   const char *stream_copy = getenv("GPU_RESIZE_STREAM_COPY");
   g_stream_copy = !(stream_copy && strcmp(stream_copy, "0") == 0);
+  const char *tensor = getenv("GPU_RESIZE_TENSOR");
+  gr_cuda_tc_enable(!(tensor && strcmp(tensor, "0") == 0));
   int count = 0;
   cudaError_t e = cudaGetDeviceCount(&count);
   if (e != cudaSuccess) {

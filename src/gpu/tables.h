@@ -8,6 +8,9 @@
 #include "gpu/kernels.h"
 
 #define GR_GPU_ALIGN 256
+/* Output pixels per block of the tensor-core kernel (bench/kernels --sweep on an H100: 128 the
+ * fastest of 32-128 for 4K RGB and grey reductions). */
+#define GR_GPU_TC_BW 128
 
 typedef struct gr_gpu_tables {
   gr_resize_plan plan;

@@ -6,6 +6,10 @@
 // mirror is still encoded on the GPU.
 'use strict';
 
+// Byte-for-byte checks need the bit-exact kernels: the tensor-core kernel (RGB and grey
+// reductions, test/gpu/tensor.test.js) is within 1 of the CPU, not equal to it.
+process.env.GPU_RESIZE_TENSOR = '0';
+
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const { sharp, oracle, requireGpu, withEnv, synth, rawOptions, readImage, PHOTO } = require('./helpers');
