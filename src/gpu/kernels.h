@@ -1,4 +1,8 @@
-/* The CUDA resize kernels (kernels/resize.cu), callable from C.
+/* The CUDA resize kernels (kernels/resize.cu, kernels/resize_tc.cu), callable from C.
+ *
+ * The tensor-core kernel (resize_tc.cu, gr_cuda_plan_tc below) takes reductions of images
+ * without alpha on sm_80 and later and is within 1 of the CPU path; what follows describes the
+ * bit-exact kernels that serve everything else.
  *
  * Arithmetic is the CPU path's (src/cpu/cpu.h), in the same order, so results match it bit for
  * bit: premultiply on load (alpha images: P_c = (float)((v_c * a) / 255), integer division),
