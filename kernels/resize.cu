@@ -35,6 +35,7 @@
 #include <stdlib.h>
 
 #include "gpu/kernels.h"
+#include "pixel_math.cuh"
 
 namespace {
 
@@ -71,7 +72,6 @@ __device__ __forceinline__ float mac(float acc, float w, float v) {
 #endif
 }
 
-__device__ __forceinline__ int clampi(int v, int lo, int hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
 /* (v * a) / 255 in integers (truncated, as sharp's premultiply().cast(uchar)), as a float. */
 __device__ __forceinline__ float premul(unsigned v, unsigned a) { return (float)((v * a) / 255u); }
@@ -93,11 +93,6 @@ __device__ __forceinline__ void load_px(const uint8_t *__restrict__ p, float v[C
 #pragma unroll
     for (int c = 0; c < C; c++) v[c] = (float)__ldg(p + c);
   }
-}
-
-__device__ __forceinline__ uint8_t to_u8(float v) {
-  v = v < 0.0f ? 0.0f : (v > 255.0f ? 255.0f : v);
-  return (uint8_t)__float2uint_rz(v + 0.5f);
 }
 
 /* Rounds to 8 bits and stores one pixel. Alpha images: colour and alpha are rounded first

@@ -2,25 +2,28 @@
  * of the separable resize as fp16 matrix products with fp32 accumulation (mma.sync m16n8k16).
  *
  * Why it is close to the CPU: pixels are exact in fp16 (0-255); every weight is split into
- * hi = fp16(w) and lo = fp16(w - hi), and so is the float intermediate, so the products
- * hi*hi + hi*lo + lo*hi carry about 22 bits, and the sums are fp32. Results differ from the
- * CPU path's (float, separately rounded) by at most 1 per channel, and only where a value falls
- * within about 1e-4 of a rounding boundary. Alpha images keep the bit-exact fused kernel: the
- * integer unpremultiply there would turn such a 1 into more.
+ * hi = fp16(w) and lo = fp16(w - hi), and the float intermediate into its integer part and the
+ * rest (both fp16), so the products hi*hi + hi*lo + lo*hi carry about 22 bits, and the sums are
+ * fp32. Results differ from the CPU path's (float, separately rounded) by at most 1 per channel,
+ * and only where a value falls within about 1e-4 of a rounding boundary. Alpha images keep the
+ * bit-exact fused kernel: the integer unpremultiply there would turn such a 1 into more.
  *
- * One block = 16 output rows x bw output pixels (bw a multiple of 16), 256 threads.
- *   prologue: the block's vertical weights become a dense matrix B1 (window rows r0 + k, k <
- *     16 * ks1, x 16 output rows) and each 16-pixel column tile's horizontal weights a dense
- *     A2 (16 outputs x window pixels pm0 + k, edge taps merged onto the edge pixel), both split
- *     into hi/lo fp16 fragments in shared memory. Source rows are clamped when loaded.
+ * Two launches per request:
+ *   tc_prep_kernel, one block per row block and per column block: the row block's vertical
+ *     weights as a dense matrix B1 (window rows r0 + k, k < 16 * ks1, x 16 output rows) and each
+ *     16-pixel column tile's horizontal weights as a dense A2 (16 outputs x window pixels
+ *     pm0 + k, edge taps merged onto the edge pixel), split into hi/lo fp16 fragments in
+ *     desc.tmp (layout at TcTables).
+ *   tc_kernel, one block = 16 output rows x bw output pixels (bw a multiple of 16), 256 threads:
  *   phase 1 (vertical, per 64-byte chunk of the block's source bytes, one warp each): the
  *     product D1 = A1 x B1, A1 = source bytes (16 byte columns x 16 window rows; a lane's 32-bit
- *     load holds 4 byte columns, one in each of 4 M-tiles, so M-tile j holds the columns 4i + j),
- *     converted with byte_perm into fp16 1024 + p, minus 1024 (exact). D1 goes to shared memory
- *     as hi/lo fp16 pairs, [row][byte column] as in the source.
+ *     load holds 4 byte columns, one in each of 4 M-tiles, so M-tile j holds the columns 4i + j;
+ *     source rows clamped when loaded), converted with byte_perm into fp16 1024 + p, minus 1024
+ *     (exact). D1 goes to shared memory as (integer, rest) fp16 pairs, [row][byte column] as in
+ *     the source.
  *   phase 2 (horizontal, per 16 outputs x channel x 8 rows): D2 = A2 x B2, B2 = the
- *     intermediate (window pixels x rows) of that channel; then clamp, round (CPU's u8()), into
- *     a byte tile that is written out row by row.
+ *     intermediate (window pixels x rows) of that channel; then clamp and round (the CPU's u8())
+ *     and store each byte to the output.
  */
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
@@ -28,16 +31,17 @@
 #include <stdint.h>
 
 #include "gpu/kernels.h"
+#include "pixel_math.cuh"
 
 namespace {
 
 constexpr int kTcThreads = 256;
 constexpr int kTcWarps = kTcThreads / 32;
 constexpr int kTcRows = 16;   /* output rows per block: two 8-row N-tiles */
-constexpr int kTcMaxKs = 4;
+constexpr int kTcMaxKs = 4;  /* k-steps of 16 rows or pixels a window may take */
 #ifndef GR_TC_MIN_BLOCKS
 #define GR_TC_MIN_BLOCKS 3 /* blocks per SM the registers are bounded for */
-#endif   /* k-steps of 16 rows or pixels a window may take */
+#endif
 constexpr int kTcChunk = 64;  /* source bytes per phase-1 work item: 4 M-tiles x 16 */
 constexpr int kTcMaxBw = 128; /* output pixels per block at most */
 constexpr int kTcMaxSmem = 96 * 1024; /* dynamic shared memory a block may take (the opt-in
@@ -46,7 +50,7 @@ constexpr int kTcMaxSmem = 96 * 1024; /* dynamic shared memory a block may take 
 struct TcGeom {
   int bw;    /* output pixels per block */
   int nch;   /* phase 1 chunks per block (max over blocks) */
-  int ip;    /* words per intermediate row: nch * 64 + 4 */
+  int ip;    /* words per intermediate row (plan: tc_ip) */
   int ks1;   /* vertical k-steps (max over row blocks) */
   int ks2;   /* horizontal k-steps (max over column tiles) */
   size_t smem; /* bytes of dynamic shared memory: the intermediate */
@@ -97,12 +101,27 @@ __device__ __forceinline__ void bytes_to_f16(uint32_t x, uint32_t y, uint32_t r[
   for (int j = 0; j < 4; j++) asm("sub.f16x2 %0, %1, %2;" : "=r"(r[j]) : "r"(v[j]), "r"(0x64006400u));
 }
 
-__device__ __forceinline__ uint32_t to_u8(float v) {
-  v = v < 0.0f ? 0.0f : (v > 255.0f ? 255.0f : v);
-  return __float2uint_rz(v + 0.5f);
+/* The windows of a block, shared by the planner (sizes, on the host) and tc_prep_kernel (the
+ * tables): the smallest and largest start of the 16 rows y0.. in each 8-row N-tile; ... */
+__host__ __device__ inline void tc_row_starts(const int *v_start, int out_h, int y0, int lo[2], int hi[2]) {
+  lo[0] = lo[1] = INT_MAX;
+  hi[0] = hi[1] = INT_MIN;
+  for (int n = 0; n < kTcRows; n++) {
+    const int s = v_start[min(y0 + n, out_h - 1)];
+    lo[n / 8] = min(lo[n / 8], s);
+    hi[n / 8] = max(hi[n / 8], s);
+  }
 }
 
-__device__ __forceinline__ int clampi(int v, int lo, int hi) { return v < lo ? lo : (v > hi ? hi : v); }
+/* ... the first and last source pixel an output starting at s reads (taps clamped to the image;
+ * clamping keeps them in order) ... */
+__host__ __device__ inline void tc_tap_span(int s, int taps, int in_w, int *first, int *last) {
+  *first = clampi(s, 0, in_w - 1);
+  *last = clampi(s + taps - 1, 0, in_w - 1);
+}
+
+/* ... and the first source byte phase 1 computes, from the block's first pixel (4-byte aligned). */
+__host__ __device__ inline int tc_bx0(int p0, int channels) { return (p0 * channels) & ~3; }
 
 /* Per-request tables in desc.tmp, built by tc_prep_kernel (one block per row block and per
  * column block, so the resize's blocks start straight with their loads):
@@ -133,12 +152,8 @@ __global__ void __launch_bounds__(kTcThreads) tc_prep_kernel(gr_resize_desc d, T
   if ((int)blockIdx.x < nrb) {
     /* Vertical: the block's 16 rows as a dense [k1][16] matrix, then fragments. */
     const int y0 = blockIdx.x * kTcRows, k1 = g.ks1 * 16;
-    int lo[2] = {INT_MAX, INT_MAX}, hi[2] = {INT_MIN, INT_MIN};
-    for (int n = 0; n < kTcRows; n++) {
-      const int s = __ldg(d.v_start + min(y0 + n, d.out_h - 1));
-      lo[n / 8] = min(lo[n / 8], s);
-      hi[n / 8] = max(hi[n / 8], s);
-    }
+    int lo[2], hi[2];
+    tc_row_starts(d.v_start, d.out_h, y0, lo, hi);
     const int r0 = min(lo[0], lo[1]);
     for (int i = tid; i < k1 * kTcRows; i += kTcThreads) dense[i] = 0.0f;
     __syncthreads();
@@ -177,11 +192,7 @@ __global__ void __launch_bounds__(kTcThreads) tc_prep_kernel(gr_resize_desc d, T
   __syncthreads();
   if (warp * 32 < g.bw) { /* whole warps: the shuffles need every lane */
     int lo = INT_MAX, hi = INT_MIN;
-    if (tid < g.bw) {
-      const int s = __ldg(d.h_start + min(x0 + tid, d.out_w - 1));
-      lo = clampi(s, 0, d.in_w - 1);
-      hi = clampi(s + d.h_taps - 1, 0, d.in_w - 1);
-    }
+    if (tid < g.bw) tc_tap_span(__ldg(d.h_start + min(x0 + tid, d.out_w - 1)), d.h_taps, d.in_w, &lo, &hi);
 #pragma unroll
     for (int o = 8; o > 0; o >>= 1) {
       lo = min(lo, __shfl_xor_sync(0xffffffffu, lo, o));
@@ -208,7 +219,7 @@ __global__ void __launch_bounds__(kTcThreads) tc_prep_kernel(gr_resize_desc d, T
     int m[4];
     for (int e = 0; e < 4; e++) {
       const int i = tid * 4 + e; /* 0 bx0, 1 p1, 2..9 pm0, 10..17 pm1 */
-      m[e] = i == 0 ? (s_p0 * C) & ~3 : i == 1 ? s_p1 : i < 2 + nm ? s_pm0[i - 2] : (i >= 10 && i < 10 + nm) ? s_pm1[i - 10] : 0;
+      m[e] = i == 0 ? tc_bx0(s_p0, C) : i == 1 ? s_p1 : i < 2 + nm ? s_pm0[i - 2] : (i >= 10 && i < 10 + nm) ? s_pm1[i - 10] : 0;
     }
     out[tid] = make_uint4(m[0], m[1], m[2], m[3]);
   }
@@ -345,7 +356,7 @@ __global__ void __launch_bounds__(kTcThreads, GR_TC_MIN_BLOCKS) tc_kernel(gr_res
 #pragma unroll
     for (int i = 0; i < 4; i++) {
       const int x = x0 + mt * 16 + gq + ((i & 2) ? 8 : 0), y = y0 + nt * 8 + 2 * tq + (i & 1);
-      if (x < d.out_w && y < d.out_h) d.dst[(size_t)y * d.dst_pitch + (size_t)x * C + ch] = (uint8_t)to_u8(acc[i]);
+      if (x < d.out_w && y < d.out_h) d.dst[(size_t)y * d.dst_pitch + (size_t)x * C + ch] = to_u8(acc[i]);
     }
   }
 }
@@ -353,7 +364,7 @@ __global__ void __launch_bounds__(kTcThreads, GR_TC_MIN_BLOCKS) tc_kernel(gr_res
 int tc_ok_dev[64]; /* 1: the device can run the kernel (sm_80+), set by gr_cuda_tc_init */
 int tc_enabled = 1;
 
-TcGeom tc_geom(const gr_resize_plan *p, int C) {
+TcGeom tc_geom(const gr_resize_plan *p) {
   TcGeom g;
   g.bw = p->tc_bw;
   g.nch = p->tc_nch;
@@ -361,7 +372,6 @@ TcGeom tc_geom(const gr_resize_plan *p, int C) {
   g.ks1 = p->tc_ks1;
   g.ks2 = p->tc_ks2;
   g.smem = sizeof(uint32_t) * (size_t)kTcRows * g.ip;
-  (void)C;
   return g;
 }
 
@@ -423,7 +433,7 @@ extern "C" int gr_cuda_tc_usable(const gr_resize_desc *d, const gr_resize_plan *
 
 extern "C" int gr_cuda_tc_launch(const gr_resize_desc *d, const gr_resize_plan *p, void *stream) {
   cudaStream_t st = (cudaStream_t)stream;
-  const TcGeom g = tc_geom(p, d->channels);
+  const TcGeom g = tc_geom(p);
   dim3 grid((d->out_w + g.bw - 1) / g.bw, (d->out_h + kTcRows - 1) / kTcRows);
   if (grid.y > 65535) return (int)cudaErrorInvalidConfiguration;
   if (!d->tmp) return (int)cudaErrorInvalidValue;
@@ -449,13 +459,9 @@ extern "C" int gr_cuda_plan_tc(const int *h_start, int out_w, int h_taps, const 
   if ((out_h + kTcRows - 1) / kTcRows > 65535 || in_h < 1 || in_w < 1) return 0;
   int ks1 = 1, ks2 = 1, nch = 1, iw = 0;
   for (int y0 = 0; y0 < out_h; y0 += kTcRows) {
-    int lo = INT_MAX, hi = INT_MIN;
-    for (int n = 0; n < kTcRows; n++) {
-      const int s = v_start[y0 + n < out_h ? y0 + n : out_h - 1];
-      lo = s < lo ? s : lo;
-      hi = s > hi ? s : hi;
-    }
-    const int ks = (hi + v_taps - lo + 15) / 16;
+    int lo[2], hi[2];
+    tc_row_starts(v_start, out_h, y0, lo, hi);
+    const int ks = (max(hi[0], hi[1]) + v_taps - min(lo[0], lo[1]) + 15) / 16;
     if (ks > ks1) ks1 = ks;
   }
   for (int x0 = 0; x0 < out_w; x0 += bw) {
@@ -463,13 +469,10 @@ extern "C" int gr_cuda_plan_tc(const int *h_start, int out_w, int h_taps, const 
     for (int m0 = x0; m0 < x0 + bw; m0 += 16) {
       int lo = INT_MAX, hi = INT_MIN;
       for (int i = m0; i < m0 + 16; i++) {
-        const int s = h_start[i < out_w ? i : out_w - 1];
-        int a = s < 0 ? 0 : (s > in_w - 1 ? in_w - 1 : s);
-        int b = s + h_taps - 1;
-        b = b < 0 ? 0 : (b > in_w - 1 ? in_w - 1 : b);
-        if (b < a) { const int t = a; a = b; b = t; }
-        lo = a < lo ? a : lo;
-        hi = b > hi ? b : hi;
+        int a, b;
+        tc_tap_span(h_start[min(i, out_w - 1)], h_taps, in_w, &a, &b);
+        lo = min(lo, a);
+        hi = max(hi, b);
       }
       const int ks = (hi - lo) / 16 + 1;
       if (ks > ks2) ks2 = ks;
@@ -477,7 +480,7 @@ extern "C" int gr_cuda_plan_tc(const int *h_start, int out_w, int h_taps, const 
       p0 = lo < p0 ? lo : p0;
       p1 = hi + 1 > p1 ? hi + 1 : p1;
     }
-    const int bx0 = (p0 * channels) & ~3;
+    const int bx0 = tc_bx0(p0, channels);
     const int n = (p1 * channels - bx0 + kTcChunk - 1) / kTcChunk;
     if (n > nch) nch = n;
     if (wend * channels - bx0 > iw) iw = wend * channels - bx0;
@@ -491,7 +494,7 @@ extern "C" int gr_cuda_plan_tc(const int *h_start, int out_w, int h_taps, const 
   }
   plan->tc_ks1 = ks1;
   plan->tc_ks2 = ks2;
-  const TcGeom g = tc_geom(plan, channels);
+  const TcGeom g = tc_geom(plan);
   if (g.smem > (size_t)max_smem_bytes || g.smem > (size_t)kTcMaxSmem) return 0;
   plan->tc_smem = g.smem;
   plan->tc = 1;

@@ -173,6 +173,7 @@ static void run_case(const Case &cs, int max_smem, cudaStream_t st, std::vector<
 
   gr_resize_desc d;
   memset(&d, 0, sizeof d);
+  d.src = dsrc[0];
   d.src_pitch = (size_t)cs.in_w * C;
   d.in_w = cs.in_w;
   d.in_h = cs.in_h;
@@ -230,12 +231,22 @@ static void run_case(const Case &cs, int max_smem, cudaStream_t st, std::vector<
     strncat(note_buf, t, cap - strlen(note_buf) - 1);
   };
 
+  /* Times the launch of plan pp with descriptor dd over the rotating sources (med, mn, p90), then
+   * runs it once on source buffer 0 and downloads the output into o. */
+  auto run_plan = [&](gr_resize_desc dd, const gr_resize_plan &pp, std::vector<uint8_t> &o) {
+    time_it([&](int k) {
+      dd.src = dsrc[k];
+      CK((cudaError_t)gr_cuda_resize_launch(&dd, &pp, st));
+    }, st, &med, &mn, &p90);
+    dd.src = dsrc[0];
+    CK((cudaError_t)gr_cuda_resize_launch(&dd, &pp, st));
+    CK(cudaStreamSynchronize(st));
+    CK(cudaMemcpy(o.data(), ddst, out_bytes, cudaMemcpyDeviceToHost));
+  };
+
   /* Ours as the library runs it (tensor cores for 1 or 3 channels where the windows fit, else
-   * fused when the tile fits, else two-pass). */
-  time_it([&](int k) {
-    d.src = dsrc[k];
-    CK((cudaError_t)gr_cuda_resize_launch(&d, &plan, st));
-  }, st, &med, &mn, &p90);
+   * fused when the tile fits, else two-pass); its output from source buffer 0 is the reference. */
+  run_plan(d, plan, ours);
   const bool tc = gr_cuda_tc_usable(&d, &plan) != 0;
   snprintf(note, sizeof note, "%s; taps h %d v %d%s", tc ? "tensor cores" : plan.fused ? "fused" : "two-pass", h.taps,
            v.taps, tc || plan.fused ? "" : " (tile does not fit)");
@@ -250,11 +261,6 @@ static void run_case(const Case &cs, int max_smem, cudaStream_t st, std::vector<
     strncat(note, t, sizeof note - strlen(note) - 1);
   }
   add("gpu-resize lanczos3", med, mn, p90, NAN, note);
-  /* Reference output: ours from source buffer 0. */
-  d.src = dsrc[0];
-  CK((cudaError_t)gr_cuda_resize_launch(&d, &plan, st));
-  CK(cudaStreamSynchronize(st));
-  CK(cudaMemcpy(ours.data(), ddst, out_bytes, cudaMemcpyDeviceToHost));
 
   vs_cpu(ours, tc ? 1 : 0, note, sizeof note);
   out.back().note = note;
@@ -266,14 +272,7 @@ static void run_case(const Case &cs, int max_smem, cudaStream_t st, std::vector<
       if (!gr_cuda_plan_tc(h.start, cs.out_w, h.taps, v.start, cs.out_h, v.taps, cs.in_w, cs.in_h, C, max_smem, bw,
                            &tp))
         continue;
-      time_it([&](int k) {
-        d.src = dsrc[k];
-        CK((cudaError_t)gr_cuda_resize_launch(&d, &tp, st));
-      }, st, &med, &mn, &p90);
-      d.src = dsrc[0];
-      CK((cudaError_t)gr_cuda_resize_launch(&d, &tp, st));
-      CK(cudaStreamSynchronize(st));
-      CK(cudaMemcpy(theirs.data(), ddst, out_bytes, cudaMemcpyDeviceToHost));
+      run_plan(d, tp, theirs);
       char impl[48], t[200];
       snprintf(impl, sizeof impl, "tensor tile %dx16", bw);
       snprintf(t, sizeof t, "smem %zu B", tp.tc_smem);
@@ -286,14 +285,7 @@ static void run_case(const Case &cs, int max_smem, cudaStream_t st, std::vector<
   gr_resize_plan exact = plan;
   exact.tc = 0;
   if (tc && plan.fused) {
-    time_it([&](int k) {
-      d.src = dsrc[k];
-      CK((cudaError_t)gr_cuda_resize_launch(&d, &exact, st));
-    }, st, &med, &mn, &p90);
-    d.src = dsrc[0];
-    CK((cudaError_t)gr_cuda_resize_launch(&d, &exact, st));
-    CK(cudaStreamSynchronize(st));
-    CK(cudaMemcpy(theirs.data(), ddst, out_bytes, cudaMemcpyDeviceToHost));
+    run_plan(d, exact, theirs);
     char t[200];
     snprintf(t, sizeof t, "tile %dx%d", plan.bw, plan.bh);
     vs_cpu(theirs, 0, t, sizeof t);
@@ -315,14 +307,7 @@ static void run_case(const Case &cs, int max_smem, cudaStream_t st, std::vector<
       CK(cudaMemcpy(dtb, tb.data(), sizeof(int) * tb.size(), cudaMemcpyHostToDevice));
       gr_resize_desc dd = d;
       dd.block_x0 = dtb;
-      time_it([&](int k) {
-        dd.src = dsrc[k];
-        CK((cudaError_t)gr_cuda_resize_launch(&dd, &tp, st));
-      }, st, &med, &mn, &p90);
-      dd.src = dsrc[0];
-      CK((cudaError_t)gr_cuda_resize_launch(&dd, &tp, st));
-      CK(cudaStreamSynchronize(st));
-      CK(cudaMemcpy(theirs.data(), ddst, out_bytes, cudaMemcpyDeviceToHost));
+      run_plan(dd, tp, theirs);
       char impl[48], t[96];
       snprintf(impl, sizeof impl, "tile %dx%d", sh[0], sh[1]);
       snprintf(t, sizeof t, "fused, est. smem %zu B", tp.smem_bytes);
@@ -335,14 +320,7 @@ static void run_case(const Case &cs, int max_smem, cudaStream_t st, std::vector<
   if (plan.fused || tc) {
     gr_resize_plan two = exact;
     two.fused = 0;
-    time_it([&](int k) {
-      d.src = dsrc[k];
-      CK((cudaError_t)gr_cuda_resize_launch(&d, &two, st));
-    }, st, &med, &mn, &p90);
-    d.src = dsrc[0];
-    CK((cudaError_t)gr_cuda_resize_launch(&d, &two, st));
-    CK(cudaStreamSynchronize(st));
-    CK(cudaMemcpy(theirs.data(), ddst, out_bytes, cudaMemcpyDeviceToHost));
+    run_plan(d, two, theirs);
     add("gpu-resize two-pass", med, mn, p90, psnr(theirs, ours), "vertical + horizontal kernels, float intermediate");
   }
 
