@@ -711,7 +711,8 @@ extern "C" int gr_cuda_kernels_init(int max_smem_bytes) {
       (e = set_smem_attr<3>(max_smem_bytes)) || (e = set_smem_attr<4>(max_smem_bytes))) {
     return (int)e;
   }
-  return gr_cuda_tc_init(max_smem_bytes);
+  if ((e = (cudaError_t)gr_cuda_tc_init(max_smem_bytes))) return (int)e;
+  return gr_cuda_i8_init(max_smem_bytes);
 }
 
 extern "C" int gr_cuda_plan_tile(const int *h_start, int out_w, int h_taps, int out_h, int v_taps,
@@ -807,6 +808,7 @@ extern "C" int gr_cuda_horizontal_launch(const gr_resize_desc *d, void *stream) 
 extern "C" int gr_cuda_resize_launch(const gr_resize_desc *d, const gr_resize_plan *p, void *stream) {
   cudaStream_t st = (cudaStream_t)stream;
   if (d->out_w <= 0 || d->out_h <= 0 || d->in_w <= 0 || d->in_h <= 0) return (int)cudaErrorInvalidValue;
+  if (gr_cuda_i8_usable(d, p)) return gr_cuda_i8_launch(d, p, stream);
   if (gr_cuda_tc_usable(d, p)) return gr_cuda_tc_launch(d, p, stream);
   if (!p->fused) {
     int e = gr_cuda_vertical_launch(d, stream);

@@ -32,6 +32,7 @@
 
 #include "gpu/kernels.h"
 #include "pixel_math.cuh"
+#include "tensor_device.cuh"
 
 namespace {
 
@@ -361,7 +362,7 @@ __global__ void __launch_bounds__(kTcThreads, GR_TC_MIN_BLOCKS) tc_kernel(gr_res
   }
 }
 
-int tc_ok_dev[64]; /* 1: the device can run the kernel (sm_80+), set by gr_cuda_tc_init */
+int tc_ok_dev[kTensorDevices]; /* 1: the device can run the kernel (sm_80+), set by gr_cuda_tc_init */
 int tc_enabled = 1;
 
 TcGeom tc_geom(const gr_resize_plan *p) {
@@ -405,14 +406,11 @@ cudaError_t tc_smem_attr(int limit) {
 }  // namespace
 
 extern "C" int gr_cuda_tc_init(int max_smem_bytes) {
-  int dev = 0, major = 0;
+  int dev = 0, major = 0, ok = 0;
   cudaError_t e;
-  if ((e = cudaGetDevice(&dev)) || (e = cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev))) {
-    return (int)e;
-  }
-  if (dev < 0 || dev >= 64) return 0;
-  tc_ok_dev[dev] = 0;
-  if (major < 8) return 0;
+  if ((e = tensor_device(&dev, &major, &ok))) return (int)e;
+  if (dev >= 0 && dev < kTensorDevices) tc_ok_dev[dev] = 0;
+  if (!ok) return 0;
   const int limit = max_smem_bytes < kTcMaxSmem ? max_smem_bytes : kTcMaxSmem;
   if ((e = tc_smem_attr<1>(limit)) || (e = tc_smem_attr<3>(limit))) {
     return (int)e;
@@ -421,13 +419,16 @@ extern "C" int gr_cuda_tc_init(int max_smem_bytes) {
   return 0;
 }
 
-extern "C" void gr_cuda_tc_enable(int on) { tc_enabled = on != 0; }
+extern "C" void gr_cuda_tc_enable(int on) {
+  tc_enabled = on != 0;
+  gr_cuda_i8_enable(on);
+}
 
 extern "C" int gr_cuda_tc_usable(const gr_resize_desc *d, const gr_resize_plan *p) {
   if (!tc_enabled || !p->tc || (d->channels != 1 && d->channels != 3)) return 0;
   if (((uintptr_t)d->src & 3) || (d->src_pitch & 3)) return 0;
   int dev = 0;
-  if (cudaGetDevice(&dev) != cudaSuccess || dev < 0 || dev >= 64) return 0;
+  if (cudaGetDevice(&dev) != cudaSuccess || dev < 0 || dev >= kTensorDevices) return 0;
   return tc_ok_dev[dev];
 }
 

@@ -141,6 +141,8 @@ static void run_case(const Case &cs, int max_smem, cudaStream_t st, std::vector<
   gr_cuda_plan(h.start, cs.out_w, h.taps, cs.out_h, v.taps, cs.in_w, C, max_smem, &plan);
   gr_cuda_plan_tc(h.start, cs.out_w, h.taps, v.start, cs.out_h, v.taps, cs.in_w, cs.in_h, C, max_smem, GR_GPU_TC_BW,
                   &plan);
+  gr_cuda_plan_i8(h.start, h.weights, cs.out_w, h.taps, v.start, v.weights, cs.out_h, v.taps, cs.in_w, cs.in_h, C,
+                  max_smem, &plan);
   std::vector<int> bx0(plan.fused ? plan.grid_x : 1, 0);
   if (plan.fused) gr_cuda_fill_block_x0(h.start, cs.out_w, &plan, bx0.data());
 
@@ -247,10 +249,18 @@ static void run_case(const Case &cs, int max_smem, cudaStream_t st, std::vector<
   /* Ours as the library runs it (tensor cores for 1 or 3 channels where the windows fit, else
    * fused when the tile fits, else two-pass); its output from source buffer 0 is the reference. */
   run_plan(d, plan, ours);
-  const bool tc = gr_cuda_tc_usable(&d, &plan) != 0;
-  snprintf(note, sizeof note, "%s; taps h %d v %d%s", tc ? "tensor cores" : plan.fused ? "fused" : "two-pass", h.taps,
-           v.taps, tc || plan.fused ? "" : " (tile does not fit)");
-  if (tc) {
+  const bool i8 = gr_cuda_i8_usable(&d, &plan) != 0;
+  gr_resize_plan fp16 = plan;
+  fp16.i8 = 0;
+  const bool tc = gr_cuda_tc_usable(&d, &fp16) != 0;
+  snprintf(note, sizeof note, "%s; taps h %d v %d%s",
+           i8 ? "int8 tensor cores" : tc ? "tensor cores" : plan.fused ? "fused" : "two-pass", h.taps, v.taps,
+           i8 || tc || plan.fused ? "" : " (tile does not fit)");
+  if (i8) {
+    char t[96];
+    snprintf(t, sizeof t, "; 192 B x 32 rows, smem %zu B, ks %d/%d", plan.i8_smem, plan.i8_ks1, plan.i8_ks2);
+    strncat(note, t, sizeof note - strlen(note) - 1);
+  } else if (tc) {
     char t[96];
     snprintf(t, sizeof t, "; tile %dx16, smem %zu B, ks %d/%d", plan.tc_bw, plan.tc_smem, plan.tc_ks1, plan.tc_ks2);
     strncat(note, t, sizeof note - strlen(note) - 1);
@@ -262,13 +272,22 @@ static void run_case(const Case &cs, int max_smem, cudaStream_t st, std::vector<
   }
   add("gpu-resize lanczos3", med, mn, p90, NAN, note);
 
-  vs_cpu(ours, tc ? 1 : 0, note, sizeof note);
+  vs_cpu(ours, i8 || tc ? 1 : 0, note, sizeof note);
   out.back().note = note;
+
+  /* The fp16 tensor-core kernel, where the integer one ran above. */
+  if (i8 && tc) {
+    run_plan(d, fp16, theirs);
+    char t[200];
+    snprintf(t, sizeof t, "tile %dx16, ks %d/%d", plan.tc_bw, plan.tc_ks1, plan.tc_ks2);
+    vs_cpu(theirs, 1, t, sizeof t);
+    add("gpu-resize fp16 tensor", med, mn, p90, psnr(theirs, ours), t);
+  }
 
   /* Tensor-core block widths (--sweep), each held to the CPU within 1. */
   if (g_sweep && tc) {
     for (int bw : {32, 48, 64, 96, 128}) {
-      gr_resize_plan tp = plan;
+      gr_resize_plan tp = fp16;
       if (!gr_cuda_plan_tc(h.start, cs.out_w, h.taps, v.start, cs.out_h, v.taps, cs.in_w, cs.in_h, C, max_smem, bw,
                            &tp))
         continue;
@@ -284,7 +303,8 @@ static void run_case(const Case &cs, int max_smem, cudaStream_t st, std::vector<
   /* The bit-exact fused kernel, where the tensor-core one ran above. */
   gr_resize_plan exact = plan;
   exact.tc = 0;
-  if (tc && plan.fused) {
+  exact.i8 = 0;
+  if ((i8 || tc) && plan.fused) {
     run_plan(d, exact, theirs);
     char t[200];
     snprintf(t, sizeof t, "tile %dx%d", plan.bw, plan.bh);
@@ -293,7 +313,7 @@ static void run_case(const Case &cs, int max_smem, cudaStream_t st, std::vector<
   }
 
   /* Other tile shapes (--sweep): each checked identical to the planned one. */
-  if (g_sweep && plan.fused && !tc) {
+  if (g_sweep && plan.fused && !tc && !i8) {
     static const int shapes[][2] = {{128, 32}, {128, 16}, {128, 8}, {64, 32}, {64, 16}, {64, 8}, {32, 16}, {32, 8},
                                      {160, 16}, {160, 8}, {192, 16}, {96, 16}, {256, 8}};
     for (auto &sh : shapes) {
@@ -317,7 +337,7 @@ static void run_case(const Case &cs, int max_smem, cudaStream_t st, std::vector<
   }
 
   /* Ours, two-pass forced (the fallback path), for comparison. */
-  if (plan.fused || tc) {
+  if (plan.fused || tc || i8) {
     gr_resize_plan two = exact;
     two.fused = 0;
     run_plan(d, two, theirs);
@@ -527,6 +547,6 @@ int main(int argc, char **argv) {
   }
   CK(cudaStreamDestroy(st));
   printf("ours vs CPU: worst difference %d over all cases%s\n", g_cpu_worst,
-         g_cpu_bad ? " (MORE than allowed: 0 for fused and two-pass, 1 for tensor cores)" : "");
+         g_cpu_bad ? " (MORE than allowed: 0 for fused and two-pass, 1 for the tensor-core kernels)" : "");
   return g_cpu_bad ? 1 : 0;
 }

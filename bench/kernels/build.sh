@@ -23,6 +23,7 @@ INC=(-I"$ROOT/include" -I"$ROOT/src")
 "$CC" -O2 -std=c11 -D_GNU_SOURCE "${INC[@]}" -c "$ROOT/src/cpu/resize.c" -o "$OUT/cpu_resize.o"
 "$NVCC" -O3 -std=c++17 "${GENCODE[@]}" "${INC[@]}" ${GR_NVCC_FLAGS:-} -c "$ROOT/kernels/resize.cu" -o "$OUT/resize.o"
 "$NVCC" -O3 -std=c++17 "${GENCODE[@]}" "${INC[@]}" ${GR_NVCC_FLAGS:-} -c "$ROOT/kernels/resize_tc.cu" -o "$OUT/resize_tc.o"
+"$NVCC" -O3 -std=c++17 "${GENCODE[@]}" "${INC[@]}" ${GR_NVCC_FLAGS:-} -c "$ROOT/kernels/resize_i8.cu" -o "$OUT/resize_i8.o"
 
 # NPP: header and the geometry + core libraries.
 NPP_FLAGS=()
@@ -49,7 +50,7 @@ echo "bench/kernels/build.sh: $NPP_MSG" >&2
 
 build() {
   "$NVCC" -O3 -std=c++17 "${GENCODE[@]}" "${INC[@]}" "$@" \
-    "$ROOT/bench/kernels/bench_kernels.cu" "$OUT/resize.o" "$OUT/resize_tc.o" "$OUT/filter.o" "$OUT/common.o" \
+    "$ROOT/bench/kernels/bench_kernels.cu" "$OUT/resize.o" "$OUT/resize_tc.o" "$OUT/resize_i8.o" "$OUT/filter.o" "$OUT/common.o" \
     "$OUT/parallel.o" "$OUT/cpu_resize.o" -o "$ROOT/build/bench_kernels" -lm -lpthread
 }
 if [[ ${#NPP_FLAGS[@]} -gt 0 ]]; then

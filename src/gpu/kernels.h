@@ -1,8 +1,10 @@
-/* The CUDA resize kernels (kernels/resize.cu, kernels/resize_tc.cu), callable from C.
+/* The CUDA resize kernels (kernels/resize.cu, kernels/resize_tc.cu, kernels/resize_i8.cu),
+ * callable from C.
  *
- * The tensor-core kernel (resize_tc.cu, gr_cuda_plan_tc below) takes reductions of images
- * without alpha on sm_80 and later and is within 1 of the CPU path; what follows describes the
- * bit-exact kernels that serve everything else.
+ * The tensor-core kernels take reductions of images without alpha on sm_80 and later and are
+ * within 1 of the CPU path: the integer one (resize_i8.cu, gr_cuda_plan_i8 below) first, the
+ * fp16 one (resize_tc.cu, gr_cuda_plan_tc) where the integer one's tile does not fit; what
+ * follows describes the bit-exact kernels that serve everything else.
  *
  * Arithmetic is the CPU path's (src/cpu/cpu.h), in the same order, so results match it bit for
  * bit: premultiply on load (alpha images: P_c = (float)((v_c * a) / 255), integer division),
@@ -72,6 +74,14 @@ typedef struct gr_resize_plan {
   int tc_ip;               /* words per row of the block's intermediate */
   int tc_ks1, tc_ks2;      /* 16-row / 16-pixel steps of the vertical / horizontal windows */
   size_t tc_smem;          /* dynamic shared memory per block */
+  /* Integer tensor-core kernel (kernels/resize_i8.cu), filled by gr_cuda_plan_i8; taken first
+   * when i8 is 1 and gr_cuda_i8_usable agrees. */
+  int i8;
+  int i8_mt1;              /* 16-row tiles of staged source rows per block */
+  int i8_ir;               /* intermediate rows per block */
+  int i8_sw;               /* staged source bytes per row */
+  int i8_ks1, i8_ks2;      /* most 32-byte / 32-row k-steps of a horizontal / vertical window */
+  size_t i8_smem;          /* dynamic shared memory per block */
 } gr_resize_plan;
 
 /* Once per device, with that device current: raises the kernels' dynamic shared memory limit
@@ -100,11 +110,24 @@ void gr_cuda_tc_enable(int on);
 int gr_cuda_tc_usable(const gr_resize_desc *d, const gr_resize_plan *p);
 int gr_cuda_tc_launch(const gr_resize_desc *d, const gr_resize_plan *p, void *stream);
 
+/* Integer tensor-core path (kernels/resize_i8.cu): reductions of images without alpha (1 or 3
+ * channels) on sm_80 and later, within 1 of the CPU path. gr_cuda_plan_i8 needs the host weights
+ * (it admits only filters whose sums stay in range); pure host code. */
+int gr_cuda_plan_i8(const int *h_start, const float *h_weights, int out_w, int h_taps,
+                    const int *v_start, const float *v_weights, int out_h, int v_taps, int in_w,
+                    int in_h, int channels, int max_smem_bytes, gr_resize_plan *plan);
+int gr_cuda_i8_init(int max_smem_bytes);
+void gr_cuda_i8_enable(int on);
+int gr_cuda_i8_usable(const gr_resize_desc *d, const gr_resize_plan *p);
+int gr_cuda_i8_launch(const gr_resize_desc *d, const gr_resize_plan *p, void *stream);
+
 /* Fills plan->grid_x ints: for each column block, the smallest start of its outputs. */
 void gr_cuda_fill_block_x0(const int *h_start_host, int out_w, const gr_resize_plan *plan,
                            int *block_x0);
 
-/* Runs the whole resize on stream as planned (one launch fused, two otherwise). */
+/* Runs the whole resize on stream as planned: the integer tensor-core kernel where usable, else
+ * the fp16 one, else fused (one launch) or two-pass (two); the tensor-core ones add a prep
+ * kernel that builds their tables in desc.tmp. */
 int gr_cuda_resize_launch(const gr_resize_desc *desc, const gr_resize_plan *plan, void *stream);
 
 /* The two passes on their own (used by the two-pass plan; callable for tests/benchmarks). */

@@ -11,6 +11,8 @@ void gr_gpu_tables_plan(const gr_filter *h, const gr_filter *v, int channels, in
   /* The tensor-core kernel where it applies (the launch still checks the device). */
   gr_cuda_plan_tc(h->start, out_w, h->taps, v->start, out_h, v->taps, h->in_size, v->in_size,
                   channels, max_smem, GR_GPU_TC_BW, &t->plan);
+  gr_cuda_plan_i8(h->start, h->weights, out_w, h->taps, v->start, v->weights, out_h, v->taps,
+                  h->in_size, v->in_size, channels, max_smem, &t->plan);
   t->off_hs = 0;
   t->off_hw = gr_align_up(t->off_hs + sizeof(int) * (size_t)out_w, GR_GPU_ALIGN);
   t->off_vs = gr_align_up(t->off_hw + sizeof(float) * (size_t)out_w * (size_t)h->taps, GR_GPU_ALIGN);
@@ -54,6 +56,6 @@ void gr_gpu_desc_init(gr_resize_desc *d, const gr_filter *h, const gr_filter *v,
   d->v_weights = (const float *)(dev_tables + t->off_vw);
   d->v_taps = v->taps;
   d->block_x0 = (const int *)(dev_tables + t->off_bx);
-  d->tmp = t->plan.fused && !t->plan.tc ? NULL : tmp; /* two-pass intermediate or tc tables */
+  d->tmp = t->plan.fused && !t->plan.tc && !t->plan.i8 ? NULL : tmp; /* two-pass intermediate or tc tables */
   d->tmp_pitch = (size_t)h->in_size * (size_t)channels;
 }

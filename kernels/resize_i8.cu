@@ -1,0 +1,729 @@
+/* Integer tensor-core resize for images without alpha, sm_80 and later: both passes of the
+ * separable resize as 8-bit matrix products with 32-bit integer sums (mma.sync m16n8k32).
+ *
+ * Why it is fast: the source bytes are the first pass's A operand as they are (ldmatrix from a
+ * staged tile, no conversion), and the arithmetic is exact integers, so each pass ends in a few
+ * integer instructions per value instead of float conversions and splits.
+ *
+ * Why it is close to the CPU (src/cpu: float weights, float sums, vertical pass first):
+ *  - weights are integers W = w * 2^14 (rounded, then the largest adjusted so that every output's
+ *    weights sum to exactly 2^14), split into a signed high byte and an unsigned low byte;
+ *  - pass 1 (horizontal, on the source rows): H * 2^14 exactly; the intermediate keeps
+ *    I = round((H + 128) * 64) as 16 bits (a high and a low byte);
+ *  - pass 2 (vertical): sum W * I exactly (four limb products, three accumulators), then
+ *    floor(V + 0.5) clamped to [0, 255], as the CPU's u8() does.
+ *  The planner (gr_cuda_plan_i8) admits a filter only where H stays within [-128, 896) and the
+ *  sums within int32. Weight rounding (2^-15) and the intermediate's (1/128) keep the real
+ *  difference from the CPU's value well under 1, so the bytes differ by at most 1.
+ *  The passes run in the other order than the CPU's; that is exact in real arithmetic.
+ *
+ * One block = 32 output rows x 192 output bytes (64 RGB or 192 grey pixels), 256 threads:
+ *   staging: the source rows the block needs (rows clamped) x its source byte span, as bytes
+ *     in shared memory: one bulk copy per row on sm_90 (cp.async 16-byte copies on sm_80-89)
+ *     where the rows are 16-byte aligned and the span lies inside them, else word loads;
+ *   phase 1 (horizontal): D1 [source row][output byte] = S [row][source byte] x W1; a warp owns
+ *     output-byte tiles of 8 (weights held in registers) and walks the staged rows 16 at a time;
+ *     D1 goes to shared memory as I (u16) [row][output byte];
+ *   phase 2 (vertical): D2 [output row][output byte] = W2 [output row][row] x I; a warp owns one
+ *     16-row tile (weights in registers) and walks the output-byte tiles; the intermediate is
+ *     loaded transposed (ldmatrix.trans) and split into its high and low bytes.
+ * A prep kernel builds the per-request tables (quantised weights as fragments, windows) in
+ * desc.tmp: one block per row block and three per column block. On sm_90 the resize kernel is
+ * its programmatic dependent: its blocks start while the prep kernel runs, compute their first
+ * staged row and byte themselves, stage the rows and only then wait for the tables.
+ *
+ * The planner refuses enlargements (the two-pass kernels are faster there), windows past
+ * kI8Ks1 / kI8Ks2 k-steps and tiles whose shared memory passes kI8MaxSmem (reductions of about
+ * 3x and more); those go to the fp16 tensor-core kernel (resize_tc.cu) or the bit-exact ones.
+ */
+#include <cuda_runtime.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+
+#include "gpu/kernels.h"
+#include "pixel_math.cuh"
+#include "tensor_device.cuh"
+
+namespace {
+
+constexpr int kI8Threads = 256;
+constexpr int kI8Warps = kI8Threads / 32;
+constexpr int kI8Bx = 192;            /* output bytes per block */
+constexpr int kI8Nt = kI8Bx / 8;      /* 8-byte output tiles per block */
+constexpr int kI8By = 32;             /* output rows per block: two 16-row tiles */
+constexpr int kI8Ks1 = 4;             /* 32-byte k-steps a horizontal window may take */
+constexpr int kI8Ks2 = 3;             /* 32-row k-steps a vertical window may take */
+constexpr int kI8Is = 2 * kI8Bx + 16; /* bytes per intermediate row (25 x 16: ldmatrix conflict-free) */
+constexpr int kI8One = 1 << 14;       /* weight scale */
+constexpr int kI8Bias1 = (128 << 14) + 128;       /* pass 1: + 128, then round to 1/64 */
+constexpr int kI8Bias2 = (1 << 19) - (128 << 20); /* pass 2: - 128, + 0.5 */
+constexpr size_t kI8MaxSmem = 113 * 1024; /* two blocks per SM at least (4K RGB / 2: 65 KB, three) */
+/* A k-step reads up to 31 bytes past its tile's last tap: zero weights on whatever lies there
+ * (the next staged row, or this slack after the last). */
+constexpr int kI8Slack = 32;
+#ifndef GR_I8_MIN_BLOCKS
+#define GR_I8_MIN_BLOCKS 3
+#endif
+
+struct I8Geom {
+  int mt1;  /* 16-row tiles of staged source rows (phase 1) */
+  int ir;   /* intermediate rows */
+  int sw;   /* staged bytes per source row (multiple of 16): the span the taps read */
+  int ss;   /* shared-memory stride of a staged row (16 x odd) */
+  size_t smem;
+};
+
+/* Table layout in desc.tmp, in uint4:
+ *   row block rb (vstride): {r0, b0, nks0, b1}, {nks1}, then the W2 fragments
+ *     [2 tiles][kI8Ks2][32 lanes][hi, lo] (a0..a3 each);
+ *   column block cb (hstride, after all row blocks): {xs}, {off, nks} per 8-byte tile (int2),
+ *     then the W1 fragments [kI8Nt][kI8Ks1][32 lanes] = {b0 hi, b1 hi, b0 lo, b1 lo}. */
+constexpr int kI8VStride = 2 + 2 * kI8Ks2 * 32 * 2;
+constexpr int kI8HHead = 1 + kI8Nt / 2;
+constexpr int kI8HStride = kI8HHead + kI8Nt * kI8Ks1 * 32;
+
+__host__ __device__ inline size_t i8_hoff(int out_h) {
+  return (size_t)((out_h + kI8By - 1) / kI8By) * kI8VStride;
+}
+
+/* The source bytes output bytes ob .. ob + 7 read: [lo, hi], taps clamped to the image. */
+__host__ __device__ inline void i8_byte_window(const int *h_start, int out_w, int taps, int in_w, int C, int ob,
+                                               int *lo, int *hi) {
+  *lo = INT_MAX;
+  *hi = INT_MIN;
+  const int last = out_w * C - 1;
+  for (int n = 0; n < 8; n++) {
+    const int b = min(ob + n, last), x = b / C, ch = b - x * C, s = h_start[x];
+    *lo = min(*lo, clampi(s, 0, in_w - 1) * C + ch);
+    *hi = max(*hi, clampi(s + taps - 1, 0, in_w - 1) * C + ch);
+  }
+}
+
+/* The first staged row of the row block at y0 (rows are clamped when staged, not merged). */
+__host__ __device__ inline int i8_r0(const int *v_start, int out_h, int y0) {
+  int r0 = INT_MAX;
+  for (int m = 0; m < kI8By; m++) r0 = min(r0, v_start[min(y0 + m, out_h - 1)]);
+  return r0;
+}
+
+/* The window of the 16 output rows from y, rows relative to r0: [b, e). */
+__host__ __device__ inline void i8_row_window(const int *v_start, int out_h, int taps, int y, int r0, int *b,
+                                              int *e) {
+  *b = INT_MAX;
+  *e = INT_MIN;
+  for (int m = 0; m < 16; m++) {
+    const int s = v_start[min(y + m, out_h - 1)] - r0;
+    *b = min(*b, s);
+    *e = max(*e, s + taps);
+  }
+}
+
+/* d += a x b, 8-bit inputs (A: 16 x 32 row-major, B: 32 x 8 col-major), s32 sums. */
+#define I8_MMA(NAME, TA, TB)                                                                                   \
+  __device__ __forceinline__ void NAME(int d[4], const uint32_t a[4], uint32_t b0, uint32_t b1) {               \
+    asm volatile("mma.sync.aligned.m16n8k32.row.col.s32." TA "." TB ".s32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, "      \
+                 "{%8,%9}, {%0,%1,%2,%3};\n"                                                                   \
+                 : "+r"(d[0]), "+r"(d[1]), "+r"(d[2]), "+r"(d[3])                                              \
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));                              \
+  }
+/* d = a x b + c (the first k-step: c is the bias, without reinitialising d each time). */
+#define I8_MMA_C(NAME, TA, TB)                                                                                 \
+  __device__ __forceinline__ void NAME(int d[4], const uint32_t a[4], uint32_t b0, uint32_t b1, int c) {        \
+    asm volatile("mma.sync.aligned.m16n8k32.row.col.s32." TA "." TB ".s32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, "      \
+                 "{%8,%9}, {%10,%10,%10,%10};\n"                                                               \
+                 : "=r"(d[0]), "=r"(d[1]), "=r"(d[2]), "=r"(d[3])                                              \
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1), "r"(c));                      \
+  }
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+I8_MMA(mma_u8s8, "u8", "s8")
+I8_MMA(mma_u8u8, "u8", "u8")
+I8_MMA(mma_s8u8, "s8", "u8")
+I8_MMA_C(mma0_u8s8, "u8", "s8")
+I8_MMA_C(mma0_u8u8, "u8", "u8")
+I8_MMA_C(mma0_s8u8, "s8", "u8")
+#else
+__device__ __forceinline__ void mma_u8s8(int *, const uint32_t *, uint32_t, uint32_t) {}
+__device__ __forceinline__ void mma_u8u8(int *, const uint32_t *, uint32_t, uint32_t) {}
+__device__ __forceinline__ void mma_s8u8(int *, const uint32_t *, uint32_t, uint32_t) {}
+__device__ __forceinline__ void mma0_u8s8(int *, const uint32_t *, uint32_t, uint32_t, int) {}
+__device__ __forceinline__ void mma0_u8u8(int *, const uint32_t *, uint32_t, uint32_t, int) {}
+__device__ __forceinline__ void mma0_s8u8(int *, const uint32_t *, uint32_t, uint32_t, int) {}
+#endif
+
+__device__ __forceinline__ void ldsm_x4(uint32_t r[4], uint32_t addr) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(addr));
+}
+
+__device__ __forceinline__ void ldsm_x4_trans(uint32_t r[4], uint32_t addr) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(addr));
+}
+
+__device__ __forceinline__ void sts32(uint32_t addr, uint32_t v) {
+  asm volatile("st.shared.u32 [%0], %1;\n" ::"r"(addr), "r"(v));
+}
+
+/* Staging before sm_90 (sm_90 uses bulk copies). */
+#if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ < 900
+/* (The kernel runs on sm_80 and later only; older targets just compile.) */
+__device__ __forceinline__ void cp_async16(uint32_t dst, const void *src) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"(dst), "l"(src));
+#else
+  (void)dst;
+  (void)src;
+#endif
+}
+
+__device__ __forceinline__ void cp_async_wait_all() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  asm volatile("cp.async.commit_group;\ncp.async.wait_group 0;\n" ::);
+#endif
+}
+#endif
+
+/* (sat_u8(hi) << 8) | sat_u8(lo). */
+__device__ __forceinline__ uint32_t pack_sat_u8(int hi, int lo) {
+  uint32_t d;
+  asm("cvt.pack.sat.u8.s32.b32 %0, %1, %2, %3;\n" : "=r"(d) : "r"(hi), "r"(lo), "r"(0));
+  return d;
+}
+
+/* The integer weights w * 2^14 of one output's taps, summing to exactly 2^14 (the largest one
+ * absorbs the rounding), into q[0 .. taps). */
+__device__ void i8_quantise(const float *__restrict__ w, int taps, int *q) {
+  /* The loads first, unrolled, so that their latencies overlap. */
+#pragma unroll 8
+  for (int t = 0; t < taps; t++) q[t] = __float_as_int(__ldg(w + t));
+  int sum = 0, big = 0;
+  float bigw = -1.0f;
+  for (int t = 0; t < taps; t++) {
+    const float v = __int_as_float(q[t]);
+    q[t] = __float2int_rn(v * (float)kI8One);
+    sum += q[t];
+    if (fabsf(v) > bigw) {
+      bigw = fabsf(v);
+      big = t;
+    }
+  }
+  q[big] += kI8One - sum;
+}
+
+/* Byte e of a fragment word: the high (signed) or low byte of an integer weight. */
+__device__ __forceinline__ uint32_t limbs(int4 q, bool hi) {
+  const int v[4] = {q.x, q.y, q.z, q.w};
+  uint32_t r = 0;
+#pragma unroll
+  for (int e = 0; e < 4; e++) r |= (uint32_t)(hi ? (v[e] >> 8) & 0xff : v[e] & 0xff) << (8 * e);
+  return r;
+}
+
+constexpr int kI8MaxTaps = 64;      /* taps the prep kernel quantises per output (planner: more go elsewhere) */
+constexpr int kI8HRow = kI8Ks1 * 32 + 4; /* ints per dense row: 16-byte rows, rows 4 banks apart */
+constexpr int kI8VRow = kI8Ks2 * 32 + 4;
+
+/* One block per row block (W2 of its 32 rows) and three per column block (W1 of 8 of its
+ * 8-byte tiles each; the first also writes the windows). */
+__global__ void __launch_bounds__(kI8Threads) i8_prep_kernel(gr_resize_desc d, I8Geom g) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  /* The resize kernel may start now: it stages its rows, then waits for these tables. */
+  asm volatile("griddepcontrol.launch_dependents;\n" ::: "memory");
+#endif
+  __shared__ __align__(16) int dense[64 * kI8HRow]; /* 64 outputs x window bytes, or 32 rows x window rows */
+  __shared__ int s_a[kI8Nt], s_nks[kI8Nt], s_xs;
+  const int tid = threadIdx.x;
+  const int C = d.channels;
+  uint4 *tab = reinterpret_cast<uint4 *>(d.tmp);
+  const int nrb = (d.out_h + kI8By - 1) / kI8By;
+  int qt[kI8MaxTaps];
+  if ((int)blockIdx.x < nrb) {
+    const int y0 = blockIdx.x * kI8By;
+    const int r0 = i8_r0(d.v_start, d.out_h, y0);
+    const int rows1 = g.mt1 * 16;
+    __shared__ int s_b[2], s_n[2];
+    if (tid < 2) {
+      int b, e;
+      i8_row_window(d.v_start, d.out_h, d.v_taps, y0 + 16 * tid, r0, &b, &e);
+      const int nks = (e - b + 31) / 32;
+      if (b + 32 * nks > rows1) b = max(0, rows1 - 32 * nks); /* stay within the computed rows */
+      s_b[tid] = b;
+      s_n[tid] = nks;
+    }
+    for (int i = tid; i < kI8By * kI8VRow; i += kI8Threads) dense[i] = 0;
+    __syncthreads();
+    if (tid < kI8By) {
+      const int y = min(y0 + tid, d.out_h - 1);
+      const int s = __ldg(d.v_start + y) - r0 - s_b[tid >> 4];
+      i8_quantise(d.v_weights + (size_t)y * d.v_taps, d.v_taps, qt);
+      for (int t = 0; t < d.v_taps; t++) dense[tid * kI8VRow + s + t] = qt[t];
+    }
+    __syncthreads();
+    uint4 *out = tab + (size_t)blockIdx.x * kI8VStride;
+    if (tid == 0) {
+      out[0] = make_uint4(r0, s_b[0], s_n[0], s_b[1]);
+      out[1] = make_uint4(s_n[1], 0, 0, 0);
+    }
+    /* A (16 x 32, row): a_r = (m gq + 8 (r & 1); k 16 (r >> 1) + 4 tq + e). Logical k 4 tq + e
+     * is window row 2 tq + e (e < 2) or 8 + 2 tq + e - 2, as the transposed loads deliver them. */
+    for (int i = tid; i < 2 * kI8Ks2 * 32; i += kI8Threads) {
+      const int l = i & 31, ks = (i >> 5) % kI8Ks2, mi = (i >> 5) / kI8Ks2;
+      const int lq = l >> 2, lt = l & 3;
+      uint32_t hi[4], lo[4];
+#pragma unroll
+      for (int r = 0; r < 4; r++) {
+        const int *row = dense + (mi * 16 + lq + 8 * (r & 1)) * kI8VRow + 32 * ks + 16 * (r >> 1) + 2 * lt;
+        const int4 q = make_int4(row[0], row[1], row[8], row[9]);
+        hi[r] = limbs(q, true);
+        lo[r] = limbs(q, false);
+      }
+      out[2 + 2 * i] = make_uint4(hi[0], hi[1], hi[2], hi[3]);
+      out[2 + 2 * i + 1] = make_uint4(lo[0], lo[1], lo[2], lo[3]);
+    }
+    return;
+  }
+  const int cbp = blockIdx.x - nrb, cb = cbp / 3, pass = cbp % 3;
+  const int ob0 = cb * kI8Bx, outbytes = d.out_w * C;
+  if (tid == 0) s_xs = INT_MAX;
+  __syncthreads();
+  if (tid < kI8Nt) {
+    int lo, hi;
+    i8_byte_window(d.h_start, d.out_w, d.h_taps, d.in_w, C, min(ob0 + 8 * tid, outbytes - 1), &lo, &hi);
+    const int a = lo & ~15;
+    s_a[tid] = a;
+    s_nks[tid] = (hi - a) / 32 + 1;
+    atomicMin(&s_xs, a);
+  }
+  for (int i = tid; i < 64 * kI8HRow; i += kI8Threads) dense[i] = 0;
+  __syncthreads();
+  uint4 *out = tab + i8_hoff(d.out_h) + (size_t)cb * kI8HStride;
+  if (pass == 0 && tid == 0) out[0] = make_uint4(s_xs, 0, 0, 0);
+  if (pass == 0 && tid < kI8Nt / 2) {
+    out[1 + tid] = make_uint4(s_a[2 * tid] - s_xs, s_nks[2 * tid], s_a[2 * tid + 1] - s_xs, s_nks[2 * tid + 1]);
+  }
+  if (tid < 64) {
+    /* Output byte c's taps, edge taps merged onto the edge pixel (the CPU clamps them). */
+    const int c = pass * 64 + tid, j = c >> 3;
+    const int b = min(ob0 + c, outbytes - 1), x = b / C, ch = b - x * C;
+    const int s = __ldg(d.h_start + x);
+    i8_quantise(d.h_weights + (size_t)x * d.h_taps, d.h_taps, qt);
+    int *row = dense + tid * kI8HRow;
+    for (int t = 0; t < d.h_taps; t++) row[clampi(s + t, 0, d.in_w - 1) * C + ch - s_a[j]] += qt[t];
+  }
+  __syncthreads();
+  /* B (32 x 8, col): b0 = (k 4 tq + e; n gq), b1 = k + 16. */
+  for (int i = tid; i < 8 * kI8Ks1 * 32; i += kI8Threads) {
+    const int l = i & 31, ks = (i >> 5) % kI8Ks1, jj = (i >> 5) / kI8Ks1;
+    const int *row = dense + (jj * 8 + (l >> 2)) * kI8HRow + 32 * ks + 4 * (l & 3);
+    const int4 q0 = *reinterpret_cast<const int4 *>(row), q1 = *reinterpret_cast<const int4 *>(row + 16);
+    out[kI8HHead + ((size_t)(pass * 8 + jj) * kI8Ks1 + ks) * 32 + l] =
+        make_uint4(limbs(q0, true), limbs(q1, true), limbs(q0, false), limbs(q1, false));
+  }
+}
+
+/* Stages the source rows of one work item into stage: word or byte loads (unaligned rows, or a
+ * span that passes the end of the rows), else cp.async 16-byte copies; waits for them. */
+__device__ void i8_stage_sync(const gr_resize_desc &d, const I8Geom &g, uint32_t stage, int r0, int xs, bool fast) {
+  const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
+  const int rowbytes = d.in_w * d.channels, rows1 = g.mt1 * 16, chunks = g.sw / 16;
+  const bool al4 = (((uintptr_t)d.src | d.src_pitch) & 3) == 0;
+  for (int i = warp; i < rows1; i += kI8Warps) {
+    const uint8_t *srow = d.src + (size_t)clampi(r0 + i, 0, d.in_h - 1) * d.src_pitch;
+    for (int cq = lane; cq < chunks; cq += 32) {
+      const int gx = xs + 16 * cq;
+      const uint32_t dst = stage + (uint32_t)(i * g.ss + 16 * cq);
+#if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ < 900
+      if (fast) {
+        cp_async16(dst, srow + gx);
+        continue;
+      }
+#endif
+      uint32_t w[4];
+#pragma unroll
+      for (int e = 0; e < 4; e++) {
+        const int x = gx + 4 * e;
+        if (al4 && x + 4 <= rowbytes) {
+          w[e] = __ldg(reinterpret_cast<const uint32_t *>(srow + x));
+        } else {
+          w[e] = 0;
+          for (int k = 0; k < 4; k++) {
+            if (x + k < rowbytes) w[e] |= (uint32_t)__ldg(srow + x + k) << (8 * k);
+          }
+        }
+      }
+      asm volatile("st.shared.v4.u32 [%0], {%1,%2,%3,%4};\n" ::"r"(dst), "r"(w[0]), "r"(w[1]), "r"(w[2]), "r"(w[3]));
+    }
+  }
+#if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ < 900
+  cp_async_wait_all();
+#endif
+  (void)fast;
+}
+
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+/* sm_90: one bulk copy per staged row, counted by the mbarrier bar (its next phase). */
+__device__ void i8_stage_bulk(const gr_resize_desc &d, const I8Geom &g, uint32_t stage, int r0, int xs,
+                              uint32_t bar) {
+  const int tid = threadIdx.x, rows1 = g.mt1 * 16;
+  /* The buffer was last read by ldmatrix (generic proxy): order that before the async writes. */
+  asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
+  if (tid == 0) asm volatile("mbarrier.arrive.expect_tx.shared.b64 _, [%0], %1;\n" ::"r"(bar), "r"(rows1 * g.sw));
+  /* One lane per warp issues (the copy's operands are uniform: one row per issue). */
+  const int lane = tid & 31;
+  for (int i = tid >> 5; i < rows1; i += kI8Warps) {
+    if (lane != 0) continue;
+    const uint8_t *srow = d.src + xs + (size_t)clampi(r0 + i, 0, d.in_h - 1) * d.src_pitch;
+    asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];\n" ::"r"(
+                     stage + (uint32_t)(i * g.ss)),
+                 "l"(srow), "r"(g.sw), "r"(bar)
+                 : "memory");
+  }
+}
+
+__device__ __forceinline__ void i8_wait(uint32_t bar, uint32_t parity) {
+  asm volatile("{\n.reg .pred p;\nWAIT_%=:\nmbarrier.try_wait.parity.shared.b64 p, [%0], %1;\n@!p bra WAIT_%=;\n}\n" ::"r"(bar),
+               "r"(parity)
+               : "memory");
+}
+#endif
+
+/* One block per work item (32 output rows x 192 output bytes).
+ * KS1, KS2: the plan's most k-steps of a horizontal / vertical window (loops sized to them).
+ * Each warp runs two independent tiles at a time (two accumulator chains), so that the tensor
+ * cores' latency overlaps within the warp as well as across warps. */
+template <int KS1, int KS2>
+__global__ void __launch_bounds__(kI8Threads, GR_I8_MIN_BLOCKS) i8_kernel(gr_resize_desc d, I8Geom g) {
+  extern __shared__ __align__(16) uint8_t smem[];
+  const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, gq = lane >> 2, tq = lane & 3;
+  const int C = d.channels, rowbytes = d.in_w * C, outbytes = d.out_w * C;
+  const int cb = blockIdx.x, rb = blockIdx.y;
+  const int ob0 = cb * kI8Bx, y0 = rb * kI8By;
+  const int rows1 = g.mt1 * 16;
+  const uint4 *vt = reinterpret_cast<const uint4 *>(d.tmp) + (size_t)rb * kI8VStride;
+  const uint4 *ht = reinterpret_cast<const uint4 *>(d.tmp) + i8_hoff(d.out_h) + (size_t)cb * kI8HStride;
+  /* The block's first staged row and byte, as the prep kernel computes them (the same helpers),
+   * so that the rows can be staged while it still runs. */
+  __shared__ int s_r0, s_xs;
+  if (tid == 0) s_r0 = s_xs = INT_MAX;
+  __syncthreads();
+  if (tid < kI8By) atomicMin(&s_r0, __ldg(d.v_start + min(y0 + tid, d.out_h - 1)));
+  if (tid < kI8Bx) {
+    const int b = min(ob0 + tid, outbytes - 1), x = C == 3 ? b / 3 : b;
+    atomicMin(&s_xs, (clampi(__ldg(d.h_start + x), 0, d.in_w - 1) * C + b - x * C) & ~15);
+  }
+  __syncthreads();
+  const int r0 = s_r0, xs = s_xs;
+  const uint32_t stage = (uint32_t)__cvta_generic_to_shared(smem);
+  const uint32_t inter = stage + (uint32_t)(rows1 * g.ss + kI8Slack);
+  const bool fast = (((uintptr_t)d.src | d.src_pitch) & 15) == 0 && xs + g.sw <= rowbytes;
+
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  __shared__ __align__(8) uint64_t bar;
+  const uint32_t bar_s = (uint32_t)__cvta_generic_to_shared(&bar);
+  if (fast) {
+    if (tid == 0) asm volatile("mbarrier.init.shared.b64 [%0], 1;\nfence.proxy.async.shared::cta;\n" ::"r"(bar_s));
+    __syncthreads();
+    i8_stage_bulk(d, g, stage, r0, xs, bar_s);
+  } else {
+    i8_stage_sync(d, g, stage, r0, xs, false);
+  }
+#else
+  i8_stage_sync(d, g, stage, r0, xs, fast);
+#endif
+
+  /* The prep kernel's tables (a no-op unless launched as its programmatic dependent). */
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.wait;\n" ::: "memory");
+#endif
+  const uint4 v0 = __ldg(vt), v1 = __ldg(vt + 1);
+
+  /* Phase 1's weights and windows, and phase 2's, while the rows arrive. */
+  const int4 *hwin = reinterpret_cast<const int4 *>(ht + 1);
+  const int mi = warp & 1;
+  const int b2 = mi ? (int)v0.w : (int)v0.y, nks2 = mi ? (int)v1.x : (int)v0.z;
+  uint32_t afh[KS2][4], afl[KS2][4];
+#pragma unroll
+  for (int ks = 0; ks < KS2; ks++) {
+    uint4 h = make_uint4(0, 0, 0, 0), l = h;
+    if (ks < nks2) {
+      const uint4 *p = vt + 2 + 2 * ((size_t)(mi * kI8Ks2 + ks) * 32 + lane);
+      h = __ldg(p);
+      l = __ldg(p + 1);
+    }
+    afh[ks][0] = h.x, afh[ks][1] = h.y, afh[ks][2] = h.z, afh[ks][3] = h.w;
+    afl[ks][0] = l.x, afl[ks][1] = l.y, afl[ks][2] = l.z, afl[ks][3] = l.w;
+  }
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  if (fast) i8_wait(bar_s, 0);
+#endif
+  __syncthreads();
+
+  /* Phase 1: D1 [16 staged rows][8 output bytes] per tile, two row tiles at a time, into
+   * I [row][byte] (u16). */
+  for (int j = warp; j < kI8Nt; j += kI8Warps) {
+    if (ob0 + 8 * j >= outbytes) break;
+    const int4 wv = __ldg(hwin + (j >> 1));
+    const int off = (j & 1) ? wv.z : wv.x, nks = (j & 1) ? wv.w : wv.y;
+    uint4 bf[KS1];
+#pragma unroll
+    for (int ks = 0; ks < KS1; ks++) {
+      bf[ks] = ks < nks ? __ldg(ht + kI8HHead + ((size_t)j * kI8Ks1 + ks) * 32 + lane) : make_uint4(0, 0, 0, 0);
+    }
+    const uint32_t a_addr = stage + (uint32_t)((lane & 15) * g.ss + off + (lane >> 4) * 16);
+    const uint32_t d_addr = inter + (uint32_t)(gq * kI8Is + 16 * j + 4 * tq);
+    for (int mt = 0; mt < g.mt1; mt += 2) {
+      const bool two = mt + 1 < g.mt1;
+      const uint32_t a0 = a_addr + (uint32_t)(mt * 16 * g.ss), a1 = a0 + (uint32_t)(16 * g.ss);
+      int ah[2][4], al[2][4];
+      {
+        uint32_t x[4], y[4];
+        ldsm_x4(x, a0);
+        if (two) ldsm_x4(y, a1);
+        mma0_u8s8(ah[0], x, bf[0].x, bf[0].y, 0);
+        mma0_u8u8(al[0], x, bf[0].z, bf[0].w, kI8Bias1);
+        if (two) {
+          mma0_u8s8(ah[1], y, bf[0].x, bf[0].y, 0);
+          mma0_u8u8(al[1], y, bf[0].z, bf[0].w, kI8Bias1);
+        }
+      }
+#pragma unroll
+      for (int ks = 1; ks < KS1; ks++) {
+        if (ks < nks) {
+          uint32_t x[4], y[4];
+          ldsm_x4(x, a0 + 32 * ks);
+          if (two) ldsm_x4(y, a1 + 32 * ks);
+          mma_u8s8(ah[0], x, bf[ks].x, bf[ks].y);
+          mma_u8u8(al[0], x, bf[ks].z, bf[ks].w);
+          if (two) {
+            mma_u8s8(ah[1], y, bf[ks].x, bf[ks].y);
+            mma_u8u8(al[1], y, bf[ks].z, bf[ks].w);
+          }
+        }
+      }
+      /* D = hi * 256 + lo; I is its bytes 1-2. c0/c1: row gq, bytes 2tq, 2tq+1; c2/c3: row gq + 8. */
+#pragma unroll
+      for (int u = 0; u < 2; u++) {
+        if (u == 1 && !two) break;
+        uint32_t dv[4];
+#pragma unroll
+        for (int e = 0; e < 4; e++) dv[e] = (uint32_t)(ah[u][e] << 8) + (uint32_t)al[u][e];
+        const uint32_t rowa = d_addr + (uint32_t)((mt + u) * 16 * kI8Is);
+        sts32(rowa, __byte_perm(dv[0], dv[1], 0x6521));
+        sts32(rowa + 8 * kI8Is, __byte_perm(dv[2], dv[3], 0x6521));
+      }
+    }
+  }
+  __syncthreads();
+
+  /* Phase 2: D2 [16 output rows][8 output bytes] per tile, two byte tiles at a time. */
+  const int ybase = y0 + 16 * mi;
+  if (ybase >= d.out_h) return;
+  const uint32_t b_addr = inter + (uint32_t)((b2 + lane) * kI8Is);
+  const int ya = ybase + gq, yb = ya + 8;
+  /* Whole tiles inside the image with 2-byte aligned rows store pairs without checks. */
+  const bool full = (((uintptr_t)d.dst | d.dst_pitch) & 1) == 0 && ob0 + kI8Bx <= outbytes && ybase + 16 <= d.out_h;
+  uint8_t *rowa = d.dst + (size_t)min(ya, d.out_h - 1) * d.dst_pitch + ob0 + 2 * tq;
+  uint8_t *rowb = d.dst + (size_t)min(yb, d.out_h - 1) * d.dst_pitch + ob0 + 2 * tq;
+  for (int j0 = warp >> 1; j0 < kI8Nt; j0 += kI8Warps) {
+    int hh[2][4], md[2][4], ll[2][4];
+#pragma unroll
+    for (int ks = 0; ks < KS2; ks++) {
+      if (ks < nks2) {
+#pragma unroll
+        for (int u = 0; u < 2; u++) {
+          const int j = j0 + u * (kI8Warps / 2);
+          uint32_t r[4];
+          ldsm_x4_trans(r, b_addr + (uint32_t)(32 * ks * kI8Is + 16 * j));
+          const uint32_t bh0 = __byte_perm(r[0], r[1], 0x7531), bl0 = __byte_perm(r[0], r[1], 0x6420);
+          const uint32_t bh1 = __byte_perm(r[2], r[3], 0x7531), bl1 = __byte_perm(r[2], r[3], 0x6420);
+          if (ks == 0) {
+            mma0_s8u8(hh[u], afh[0], bh0, bh1, 0);
+            mma0_s8u8(md[u], afh[0], bl0, bl1, 0);
+            mma0_u8u8(ll[u], afl[0], bl0, bl1, kI8Bias2);
+          } else {
+            mma_s8u8(hh[u], afh[ks], bh0, bh1);
+            mma_s8u8(md[u], afh[ks], bl0, bl1);
+            mma_u8u8(ll[u], afl[ks], bl0, bl1);
+          }
+          mma_u8u8(md[u], afl[ks], bh0, bh1);
+        }
+      }
+    }
+#pragma unroll
+    for (int u = 0; u < 2; u++) {
+      const int j = j0 + u * (kI8Warps / 2), c0 = ob0 + 8 * j;
+      if (c0 >= outbytes) break;
+      int v[4];
+#pragma unroll
+      for (int e = 0; e < 4; e++) v[e] = (int)((((uint32_t)hh[u][e] << 8) + (uint32_t)md[u][e]) * 256u + (uint32_t)ll[u][e]) >> 20;
+      const uint32_t pa = pack_sat_u8(v[1], v[0]), pb = pack_sat_u8(v[3], v[2]);
+      if (full) {
+        *reinterpret_cast<uint16_t *>(rowa + 8 * j) = (uint16_t)pa;
+        *reinterpret_cast<uint16_t *>(rowb + 8 * j) = (uint16_t)pb;
+        continue;
+      }
+      const int x = c0 + 2 * tq;
+      for (int e = 0; e < 2; e++) {
+        if (x + e < outbytes) {
+          if (ya < d.out_h) rowa[8 * j + e] = (uint8_t)(pa >> (8 * e));
+          if (yb < d.out_h) rowb[8 * j + e] = (uint8_t)(pb >> (8 * e));
+        }
+      }
+    }
+  }
+}
+
+using I8Kernel = void (*)(gr_resize_desc, I8Geom);
+
+/* The instantiation for ks1 (2-4; 1 takes 2) and ks2 (1-3) k-steps. */
+I8Kernel i8_kernel_for(int ks1, int ks2) {
+  static const I8Kernel k[3][3] = {{i8_kernel<2, 1>, i8_kernel<2, 2>, i8_kernel<2, 3>},
+                                   {i8_kernel<3, 1>, i8_kernel<3, 2>, i8_kernel<3, 3>},
+                                   {i8_kernel<4, 1>, i8_kernel<4, 2>, i8_kernel<4, 3>}};
+  return k[clampi(ks1, 2, kI8Ks1) - 2][clampi(ks2, 1, kI8Ks2) - 1];
+}
+
+int i8_ok_dev[kTensorDevices]; /* 1: the device can run the kernel (sm_80+), set by gr_cuda_i8_init */
+int i8_pdl_dev[kTensorDevices]; /* 1: sm_90 or later, programmatic dependent launch */
+int i8_enabled = 1;
+
+I8Geom i8_geom(const gr_resize_plan *p) {
+  I8Geom g;
+  g.mt1 = p->i8_mt1;
+  g.ir = p->i8_ir;
+  g.sw = p->i8_sw;
+  g.ss = ((g.sw / 16) | 1) * 16;
+  g.smem = (size_t)g.mt1 * 16 * g.ss + kI8Slack + (size_t)g.ir * kI8Is;
+  return g;
+}
+
+size_t i8_table_bytes(int out_w, int out_h, int channels) {
+  const int ncb = (out_w * channels + kI8Bx - 1) / kI8Bx;
+  return sizeof(uint4) * (i8_hoff(out_h) + (size_t)ncb * kI8HStride);
+}
+
+/* Whether every output of the filter keeps pass 1 within [-128, 896) and the sums within int32. */
+bool i8_weights_fit(const float *w, int n_out, int taps) {
+  for (int i = 0; i < n_out; i++) {
+    double pos = 0, neg = 0;
+    for (int t = 0; t < taps; t++) {
+      const double v = w[(size_t)i * taps + t];
+      if (fabs(v) >= 1.99) return false;
+      (v > 0 ? pos : neg) += fabs(v);
+    }
+    if (pos > 3.4 || neg > 0.48) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+extern "C" int gr_cuda_i8_init(int max_smem_bytes) {
+  int dev = 0, major = 0, ok = 0;
+  cudaError_t e;
+  if ((e = tensor_device(&dev, &major, &ok))) return (int)e;
+  if (dev >= 0 && dev < kTensorDevices) i8_ok_dev[dev] = 0;
+  if (!ok) return 0;
+  i8_pdl_dev[dev] = major >= 9;
+  const int limit = max_smem_bytes < (int)kI8MaxSmem ? max_smem_bytes : (int)kI8MaxSmem;
+  const cudaFuncAttribute a = cudaFuncAttributeMaxDynamicSharedMemorySize;
+  for (int k1 = 2; k1 <= kI8Ks1; k1++) {
+    for (int k2 = 1; k2 <= kI8Ks2; k2++) {
+      if ((e = cudaFuncSetAttribute(i8_kernel_for(k1, k2), a, limit))) return (int)e;
+    }
+  }
+  i8_ok_dev[dev] = 1;
+  return 0;
+}
+
+extern "C" void gr_cuda_i8_enable(int on) { i8_enabled = on != 0; }
+
+extern "C" int gr_cuda_i8_usable(const gr_resize_desc *d, const gr_resize_plan *p) {
+  if (!i8_enabled || !p->i8 || (d->channels != 1 && d->channels != 3)) return 0;
+  int dev = 0;
+  if (cudaGetDevice(&dev) != cudaSuccess || dev < 0 || dev >= kTensorDevices) return 0;
+  return i8_ok_dev[dev];
+}
+
+extern "C" int gr_cuda_i8_launch(const gr_resize_desc *d, const gr_resize_plan *p, void *stream) {
+  cudaStream_t st = (cudaStream_t)stream;
+  const I8Geom g = i8_geom(p);
+  dim3 grid((d->out_w * d->channels + kI8Bx - 1) / kI8Bx, (d->out_h + kI8By - 1) / kI8By);
+  if (grid.y > 65535) return (int)cudaErrorInvalidConfiguration;
+  if (!d->tmp) return (int)cudaErrorInvalidValue;
+  int dev = 0;
+  if (cudaGetDevice(&dev) != cudaSuccess || dev < 0 || dev >= kTensorDevices) return (int)cudaErrorInvalidDevice;
+  i8_prep_kernel<<<3 * grid.x + grid.y, kI8Threads, 0, st>>>(*d, g);
+  cudaError_t e = cudaGetLastError();
+  if (e) return (int)e;
+  /* Programmatic dependent launch (sm_90): the resize kernel's blocks start while the prep
+   * kernel runs and wait for its tables after staging their rows. */
+  cudaLaunchConfig_t cfg = {};
+  cfg.gridDim = grid;
+  cfg.blockDim = dim3(kI8Threads);
+  cfg.dynamicSmemBytes = g.smem;
+  cfg.stream = st;
+  cudaLaunchAttribute attr[1];
+  attr[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+  attr[0].val.programmaticStreamSerializationAllowed = 1;
+  cfg.attrs = attr;
+  cfg.numAttrs = i8_pdl_dev[dev] ? 1 : 0;
+  return (int)cudaLaunchKernelEx(&cfg, i8_kernel_for(p->i8_ks1, p->i8_ks2), *d, g);
+}
+
+extern "C" int gr_cuda_plan_i8(const int *h_start, const float *h_weights, int out_w, int h_taps,
+                               const int *v_start, const float *v_weights, int out_h, int v_taps,
+                               int in_w, int in_h, int channels, int max_smem_bytes,
+                               gr_resize_plan *plan) {
+  plan->i8 = 0;
+  if (channels != 1 && channels != 3) return 0;
+  if (out_w > in_w || out_h > in_h || in_w < 1 || in_h < 1) return 0;
+  if ((out_h + kI8By - 1) / kI8By > 65535) return 0;
+  if ((size_t)in_w * channels > INT_MAX / 2) return 0;
+  if (h_taps > kI8MaxTaps || v_taps > kI8MaxTaps) return 0;
+  if (!i8_weights_fit(h_weights, out_w, h_taps) || !i8_weights_fit(v_weights, out_h, v_taps)) return 0;
+  /* Rows: the staged rows per block (16-row tiles) and each 16-row output tile's window. */
+  int rows1 = 0, ks2 = 1;
+  for (int y0 = 0; y0 < out_h; y0 += kI8By) {
+    const int r0 = i8_r0(v_start, out_h, y0);
+    for (int m = 0; m < 2; m++) {
+      int b, e;
+      i8_row_window(v_start, out_h, v_taps, y0 + 16 * m, r0, &b, &e);
+      rows1 = max(rows1, e);
+      ks2 = max(ks2, (e - b + 31) / 32);
+    }
+  }
+  if (ks2 > kI8Ks2) return 0;
+  rows1 = (rows1 + 15) / 16 * 16;
+  /* Columns: each 8-byte tile's k-steps and the staged span. */
+  const int outbytes = out_w * channels;
+  int ks1 = 1, sw = 16;
+  for (int ob0 = 0; ob0 < outbytes; ob0 += kI8Bx) {
+    int xs = INT_MAX, end = 0;
+    for (int j = 0; j < kI8Nt; j++) {
+      int lo, hi;
+      i8_byte_window(h_start, out_w, h_taps, in_w, channels, min(ob0 + 8 * j, outbytes - 1), &lo, &hi);
+      const int a = lo & ~15;
+      ks1 = max(ks1, (hi - a) / 32 + 1);
+      xs = min(xs, a);
+      end = max(end, hi + 1);
+    }
+    sw = max(sw, (end - xs + 15) & ~15);
+  }
+  if (ks1 > kI8Ks1) return 0;
+  plan->i8_mt1 = rows1 / 16;
+  plan->i8_ir = max(rows1, 32 * ks2);
+  plan->i8_sw = sw;
+  plan->i8_ks1 = ks1;
+  plan->i8_ks2 = ks2;
+  const I8Geom g = i8_geom(plan);
+  if (g.smem > (size_t)max_smem_bytes || g.smem > kI8MaxSmem) return 0;
+  plan->i8_smem = g.smem;
+  plan->i8 = 1;
+  const size_t tb = i8_table_bytes(out_w, out_h, channels);
+  if (plan->tmp_bytes < tb) plan->tmp_bytes = tb;
+  return 1;
+}
