@@ -78,7 +78,10 @@ struct I8Geom {
  *   row block rb (vstride): {r0, b0, nks0, b1}, {nks1}, then the W2 fragments
  *     [2 tiles][kI8Ks2][32 lanes][hi, lo] (a0..a3 each);
  *   column block cb (hstride, after all row blocks): {xs}, {off, nks} per 8-byte tile (int2),
- *     then the W1 fragments [kI8Nt][kI8Ks1][32 lanes] = {b0 hi, b1 hi, b0 lo, b1 lo}. */
+ *     then the W1 fragments [kI8Nt][kI8Ks1][32 lanes] = {b0 hi, b1 hi, b0 lo, b1 lo}.
+ * r0 (first staged row) and xs (first staged byte) are for reading the tables; the resize kernel
+ * computes its own from the start tables (the same values) so that it can stage before the
+ * prep kernel is done. */
 constexpr int kI8VStride = 2 + 2 * kI8Ks2 * 32 * 2;
 constexpr int kI8HHead = 1 + kI8Nt / 2;
 constexpr int kI8HStride = kI8HHead + kI8Nt * kI8Ks1 * 32;
