@@ -723,7 +723,8 @@ extern "C" int gr_cuda_plan_i8(const int *h_start, const float *h_weights, int o
   plan->i8_ks1 = ks1;
   plan->i8_ks2 = ks2;
   const I8Geom g = i8_geom(plan);
-  if (g.smem > (size_t)max_smem_bytes || g.smem > kI8MaxSmem) return 0;
+  /* (64 bytes for the kernel's static shared memory: the mbarrier and two ints.) */
+  if (g.smem + 64 > (size_t)max_smem_bytes || g.smem > kI8MaxSmem) return 0;
   plan->i8_smem = g.smem;
   plan->i8 = 1;
   const size_t tb = i8_table_bytes(out_w, out_h, channels);
