@@ -62,6 +62,7 @@ constexpr size_t kI8MaxSmem = 113 * 1024; /* two blocks per SM at least (4K RGB 
 /* A k-step reads up to 31 bytes past its tile's last tap: zero weights on whatever lies there
  * (the next staged row, or this slack after the last). */
 constexpr int kI8Slack = 32;
+constexpr int kI8StaticSmem = 64; /* room for the resize kernel's static shared memory (mbarrier, origins) */
 #ifndef GR_I8_MIN_BLOCKS
 #define GR_I8_MIN_BLOCKS 3
 #endif
@@ -631,7 +632,9 @@ extern "C" int gr_cuda_i8_init(int max_smem_bytes) {
   if (dev >= 0 && dev < kTensorDevices) i8_ok_dev[dev] = 0;
   if (!ok) return 0;
   i8_pdl_dev[dev] = major >= 9;
-  const int limit = max_smem_bytes < (int)kI8MaxSmem ? max_smem_bytes : (int)kI8MaxSmem;
+  /* The dynamic limit plus the kernel's static shared memory must stay within the device's
+   * opt-in maximum (sm_86/89: 99 KB), else the attribute is refused. */
+  const int limit = max_smem_bytes - kI8StaticSmem < (int)kI8MaxSmem ? max_smem_bytes - kI8StaticSmem : (int)kI8MaxSmem;
   const cudaFuncAttribute a = cudaFuncAttributeMaxDynamicSharedMemorySize;
   for (int k1 = 2; k1 <= kI8Ks1; k1++) {
     for (int k2 = 1; k2 <= kI8Ks2; k2++) {
@@ -723,8 +726,7 @@ extern "C" int gr_cuda_plan_i8(const int *h_start, const float *h_weights, int o
   plan->i8_ks1 = ks1;
   plan->i8_ks2 = ks2;
   const I8Geom g = i8_geom(plan);
-  /* (64 bytes for the kernel's static shared memory: the mbarrier and two ints.) */
-  if (g.smem + 64 > (size_t)max_smem_bytes || g.smem > kI8MaxSmem) return 0;
+  if (g.smem + kI8StaticSmem > (size_t)max_smem_bytes || g.smem > kI8MaxSmem) return 0;
   plan->i8_smem = g.smem;
   plan->i8 = 1;
   const size_t tb = i8_table_bytes(out_w, out_h, channels);
