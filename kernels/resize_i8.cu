@@ -28,7 +28,7 @@
  *     16-row tile (weights in registers) and walks the output-byte tiles; the intermediate is
  *     loaded transposed (ldmatrix.trans) and split into its high and low bytes.
  * A prep kernel builds the per-request tables (quantised weights as fragments, windows) in
- * desc.tmp: one block per row block and three per column block. On sm_90 the resize kernel is
+ * desc.tmp: one block per row block and kI8Passes per column block. On sm_90 the resize kernel is
  * its programmatic dependent: its blocks start while the prep kernel runs, compute their first
  * staged row and byte themselves, stage the rows and only then wait for the tables.
  *
@@ -49,12 +49,19 @@ namespace {
 
 constexpr int kI8Threads = 256;
 constexpr int kI8Warps = kI8Threads / 32;
-constexpr int kI8Bx = 192;            /* output bytes per block */
+/* Output bytes per block, a multiple of 64 (GR_I8_BX=128 with GR_I8_MIN_BLOCKS=4 is for
+ * measuring: no faster on the H100, bench/results/h100-i8 run H). */
+#ifndef GR_I8_BX
+#define GR_I8_BX 192
+#endif
+constexpr int kI8Bx = GR_I8_BX;
 constexpr int kI8Nt = kI8Bx / 8;      /* 8-byte output tiles per block */
 constexpr int kI8By = 32;             /* output rows per block: two 16-row tiles */
 constexpr int kI8Ks1 = 4;             /* 32-byte k-steps a horizontal window may take */
 constexpr int kI8Ks2 = 3;             /* 32-row k-steps a vertical window may take */
-constexpr int kI8Is = 2 * kI8Bx + 16; /* bytes per intermediate row (25 x 16: ldmatrix conflict-free) */
+constexpr int kI8Is = 2 * kI8Bx + 16; /* bytes per intermediate row (an odd number of 16-byte units:
+                                         ldmatrix conflict-free) */
+constexpr int kI8Passes = kI8Nt / 8;  /* prep blocks per column block (8 byte tiles each) */
 constexpr int kI8One = 1 << 14;       /* weight scale */
 constexpr int kI8Bias1 = (128 << 14) + 128;       /* pass 1: + 128, then round to 1/64 */
 constexpr int kI8Bias2 = (1 << 19) - (128 << 20); /* pass 2: - 128, + 0.5 */
@@ -230,7 +237,7 @@ constexpr int kI8MaxTaps = 64;      /* taps the prep kernel quantises per output
 constexpr int kI8HRow = kI8Ks1 * 32 + 4; /* ints per dense row: 16-byte rows, rows 4 banks apart */
 constexpr int kI8VRow = kI8Ks2 * 32 + 4;
 
-/* One block per row block (W2 of its 32 rows) and three per column block (W1 of 8 of its
+/* One block per row block (W2 of its 32 rows) and kI8Passes per column block (W1 of 8 of its
  * 8-byte tiles each; the first also writes the windows). */
 __global__ void __launch_bounds__(kI8Threads) i8_prep_kernel(gr_resize_desc d, I8Geom g) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
@@ -289,7 +296,7 @@ __global__ void __launch_bounds__(kI8Threads) i8_prep_kernel(gr_resize_desc d, I
     }
     return;
   }
-  const int cbp = blockIdx.x - nrb, cb = cbp / 3, pass = cbp % 3;
+  const int cbp = blockIdx.x - nrb, cb = cbp / kI8Passes, pass = cbp % kI8Passes;
   const int ob0 = cb * kI8Bx, outbytes = d.out_w * C;
   if (tid == 0) s_xs = INT_MAX;
   __syncthreads();
@@ -662,7 +669,7 @@ extern "C" int gr_cuda_i8_launch(const gr_resize_desc *d, const gr_resize_plan *
   if (!d->tmp) return (int)cudaErrorInvalidValue;
   int dev = 0;
   if (cudaGetDevice(&dev) != cudaSuccess || dev < 0 || dev >= kTensorDevices) return (int)cudaErrorInvalidDevice;
-  i8_prep_kernel<<<3 * grid.x + grid.y, kI8Threads, 0, st>>>(*d, g);
+  i8_prep_kernel<<<kI8Passes * grid.x + grid.y, kI8Threads, 0, st>>>(*d, g);
   cudaError_t e = cudaGetLastError();
   if (e) return (int)e;
   /* Programmatic dependent launch (sm_90): the resize kernel's blocks start while the prep

@@ -258,7 +258,7 @@ static void run_case(const Case &cs, int max_smem, cudaStream_t st, std::vector<
            i8 || tc || plan.fused ? "" : " (tile does not fit)");
   if (i8) {
     char t[96];
-    snprintf(t, sizeof t, "; 192 B x 32 rows, smem %zu B, ks %d/%d", plan.i8_smem, plan.i8_ks1, plan.i8_ks2);
+    snprintf(t, sizeof t, "; 32-row blocks, smem %zu B, ks %d/%d", plan.i8_smem, plan.i8_ks1, plan.i8_ks2);
     strncat(note, t, sizeof note - strlen(note) - 1);
   } else if (tc) {
     char t[96];
