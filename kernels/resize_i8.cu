@@ -335,7 +335,7 @@ __global__ void __launch_bounds__(kI8Threads) i8_prep_kernel(gr_resize_desc d, I
   }
 }
 
-/* Stages the source rows of one work item into stage: word or byte loads (unaligned rows, or a
+/* Stages the block's source rows into stage: word or byte loads (unaligned rows, or a
  * span that passes the end of the rows), else cp.async 16-byte copies; waits for them. */
 __device__ void i8_stage_sync(const gr_resize_desc &d, const I8Geom &g, uint32_t stage, int r0, int xs, bool fast) {
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
@@ -401,7 +401,7 @@ __device__ __forceinline__ void i8_wait(uint32_t bar, uint32_t parity) {
 }
 #endif
 
-/* One block per work item (32 output rows x 192 output bytes).
+/* One block per tile of 32 output rows x kI8Bx output bytes.
  * KS1, KS2: the plan's most k-steps of a horizontal / vertical window (loops sized to them).
  * Each warp runs two independent tiles at a time (two accumulator chains), so that the tensor
  * cores' latency overlaps within the warp as well as across warps. */
