@@ -736,7 +736,7 @@ extern "C" int gr_cuda_plan_tile(const int *h_start, int out_w, int h_taps, int 
   plan->grid_y = (out_h + bh - 1) / bh;
   if (plan->grid_y > 65535) plan->grid_y = 65535;
   plan->tmp_bytes = 0;
-  plan->tc = 0;
+  plan->tc = plan->i8 = 0; /* gr_cuda_plan_tc / gr_cuda_plan_i8 may set them */
   return smem <= (size_t)max_smem_bytes;
 }
 
@@ -766,7 +766,7 @@ extern "C" void gr_cuda_plan(const int *h_start, int out_w, int h_taps, int out_
     }
   }
   plan->fused = 0;
-  plan->tc = 0;
+  plan->tc = plan->i8 = 0; /* gr_cuda_plan_tc / gr_cuda_plan_i8 may set them */
   plan->bw = plan->bh = plan->span = plan->hwin = 0;
   plan->smem_bytes = plan->smem_limit = 0;
   plan->grid_x = plan->grid_y = 0;

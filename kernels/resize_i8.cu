@@ -83,19 +83,27 @@ struct I8Geom {
 };
 
 /* Table layout in desc.tmp, in uint4:
- *   row block rb (vstride): {r0, b0, nks0, b1}, {nks1}, then the W2 fragments
- *     [2 tiles][kI8Ks2][32 lanes][hi, lo] (a0..a3 each);
- *   column block cb (hstride, after all row blocks): {xs}, {off, nks} per 8-byte tile (int2),
- *     then the W1 fragments [kI8Nt][kI8Ks1][32 lanes] = {b0 hi, b1 hi, b0 lo, b1 lo}.
- * r0 (first staged row) and xs (first staged byte) are for reading the tables; the resize kernel
- * computes its own from the start tables (the same values) so that it can stage before the
- * prep kernel is done. */
-constexpr int kI8VStride = 2 + 2 * kI8Ks2 * 32 * 2;
-constexpr int kI8HHead = 1 + kI8Nt / 2;
+ *   row block rb (vstride): {b0, nks0, b1, nks1} (each 16-row tile's window, rows relative to
+ *     the block's first staged row), then the W2 fragments [2 tiles][kI8Ks2][32 lanes][hi, lo]
+ *     (a0..a3 each);
+ *   column block cb (hstride, after all row blocks): {off, nks} per 8-byte tile (int2, off
+ *     relative to the block's first staged byte), then the W1 fragments
+ *     [kI8Nt][kI8Ks1][32 lanes] = {b0 hi, b1 hi, b0 lo, b1 lo}.
+ * The first staged row and byte themselves are not stored: both kernels compute them from the
+ * start tables (i8_r0, i8_first_byte), the resize kernel before the prep kernel is done. */
+constexpr int kI8VStride = 1 + 2 * kI8Ks2 * 32 * 2;
+constexpr int kI8HHead = kI8Nt / 2;
 constexpr int kI8HStride = kI8HHead + kI8Nt * kI8Ks1 * 32;
 
 __host__ __device__ inline size_t i8_hoff(int out_h) {
   return (size_t)((out_h + kI8By - 1) / kI8By) * kI8VStride;
+}
+
+/* The first source byte output byte b reads (its first tap, clamped to the image); with
+ * last_tap, its last. C is 1 or 3 (the planner admits no other). */
+__host__ __device__ inline int i8_first_byte(const int *h_start, int in_w, int C, int b, int last_tap = 0) {
+  const int x = C == 3 ? b / 3 : b;
+  return clampi(h_start[x] + last_tap, 0, in_w - 1) * C + b - x * C;
 }
 
 /* The source bytes output bytes ob .. ob + 7 read: [lo, hi], taps clamped to the image. */
@@ -105,9 +113,9 @@ __host__ __device__ inline void i8_byte_window(const int *h_start, int out_w, in
   *hi = INT_MIN;
   const int last = out_w * C - 1;
   for (int n = 0; n < 8; n++) {
-    const int b = min(ob + n, last), x = b / C, ch = b - x * C, s = h_start[x];
-    *lo = min(*lo, clampi(s, 0, in_w - 1) * C + ch);
-    *hi = max(*hi, clampi(s + taps - 1, 0, in_w - 1) * C + ch);
+    const int b = min(ob + n, last);
+    *lo = min(*lo, i8_first_byte(h_start, in_w, C, b));
+    *hi = max(*hi, i8_first_byte(h_start, in_w, C, b, taps - 1));
   }
 }
 
@@ -274,10 +282,7 @@ __global__ void __launch_bounds__(kI8Threads) i8_prep_kernel(gr_resize_desc d, I
     }
     __syncthreads();
     uint4 *out = tab + (size_t)blockIdx.x * kI8VStride;
-    if (tid == 0) {
-      out[0] = make_uint4(r0, s_b[0], s_n[0], s_b[1]);
-      out[1] = make_uint4(s_n[1], 0, 0, 0);
-    }
+    if (tid == 0) out[0] = make_uint4(s_b[0], s_n[0], s_b[1], s_n[1]);
     /* A (16 x 32, row): a_r = (m gq + 8 (r & 1); k 16 (r >> 1) + 4 tq + e). Logical k 4 tq + e
      * is window row 2 tq + e (e < 2) or 8 + 2 tq + e - 2, as the transposed loads deliver them. */
     for (int i = tid; i < 2 * kI8Ks2 * 32; i += kI8Threads) {
@@ -291,8 +296,8 @@ __global__ void __launch_bounds__(kI8Threads) i8_prep_kernel(gr_resize_desc d, I
         hi[r] = limbs(q, true);
         lo[r] = limbs(q, false);
       }
-      out[2 + 2 * i] = make_uint4(hi[0], hi[1], hi[2], hi[3]);
-      out[2 + 2 * i + 1] = make_uint4(lo[0], lo[1], lo[2], lo[3]);
+      out[1 + 2 * i] = make_uint4(hi[0], hi[1], hi[2], hi[3]);
+      out[1 + 2 * i + 1] = make_uint4(lo[0], lo[1], lo[2], lo[3]);
     }
     return;
   }
@@ -311,9 +316,8 @@ __global__ void __launch_bounds__(kI8Threads) i8_prep_kernel(gr_resize_desc d, I
   for (int i = tid; i < 64 * kI8HRow; i += kI8Threads) dense[i] = 0;
   __syncthreads();
   uint4 *out = tab + i8_hoff(d.out_h) + (size_t)cb * kI8HStride;
-  if (pass == 0 && tid == 0) out[0] = make_uint4(s_xs, 0, 0, 0);
   if (pass == 0 && tid < kI8Nt / 2) {
-    out[1 + tid] = make_uint4(s_a[2 * tid] - s_xs, s_nks[2 * tid], s_a[2 * tid + 1] - s_xs, s_nks[2 * tid + 1]);
+    out[tid] = make_uint4(s_a[2 * tid] - s_xs, s_nks[2 * tid], s_a[2 * tid + 1] - s_xs, s_nks[2 * tid + 1]);
   }
   if (tid < 64) {
     /* Output byte c's taps, edge taps merged onto the edge pixel (the CPU clamps them). */
@@ -422,8 +426,7 @@ __global__ void __launch_bounds__(kI8Threads, GR_I8_MIN_BLOCKS) i8_kernel(gr_res
   __syncthreads();
   if (tid < kI8By) atomicMin(&s_r0, __ldg(d.v_start + min(y0 + tid, d.out_h - 1)));
   if (tid < kI8Bx) {
-    const int b = min(ob0 + tid, outbytes - 1), x = C == 3 ? b / 3 : b;
-    atomicMin(&s_xs, (clampi(__ldg(d.h_start + x), 0, d.in_w - 1) * C + b - x * C) & ~15);
+    atomicMin(&s_xs, i8_first_byte(d.h_start, d.in_w, C, min(ob0 + tid, outbytes - 1)) & ~15);
   }
   __syncthreads();
   const int r0 = s_r0, xs = s_xs;
@@ -449,18 +452,18 @@ __global__ void __launch_bounds__(kI8Threads, GR_I8_MIN_BLOCKS) i8_kernel(gr_res
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
   asm volatile("griddepcontrol.wait;\n" ::: "memory");
 #endif
-  const uint4 v0 = __ldg(vt), v1 = __ldg(vt + 1);
+  const uint4 vh = __ldg(vt);
 
   /* Phase 1's weights and windows, and phase 2's, while the rows arrive. */
-  const int4 *hwin = reinterpret_cast<const int4 *>(ht + 1);
+  const int4 *hwin = reinterpret_cast<const int4 *>(ht);
   const int mi = warp & 1;
-  const int b2 = mi ? (int)v0.w : (int)v0.y, nks2 = mi ? (int)v1.x : (int)v0.z;
+  const int b2 = mi ? (int)vh.z : (int)vh.x, nks2 = mi ? (int)vh.w : (int)vh.y;
   uint32_t afh[KS2][4], afl[KS2][4];
 #pragma unroll
   for (int ks = 0; ks < KS2; ks++) {
     uint4 h = make_uint4(0, 0, 0, 0), l = h;
     if (ks < nks2) {
-      const uint4 *p = vt + 2 + 2 * ((size_t)(mi * kI8Ks2 + ks) * 32 + lane);
+      const uint4 *p = vt + 1 + 2 * ((size_t)(mi * kI8Ks2 + ks) * 32 + lane);
       h = __ldg(p);
       l = __ldg(p + 1);
     }

@@ -419,10 +419,7 @@ extern "C" int gr_cuda_tc_init(int max_smem_bytes) {
   return 0;
 }
 
-extern "C" void gr_cuda_tc_enable(int on) {
-  tc_enabled = on != 0;
-  gr_cuda_i8_enable(on);
-}
+extern "C" void gr_cuda_tc_enable(int on) { tc_enabled = on != 0; }
 
 extern "C" int gr_cuda_tc_usable(const gr_resize_desc *d, const gr_resize_plan *p) {
   if (!tc_enabled || !p->tc || (d->channels != 1 && d->channels != 3)) return 0;

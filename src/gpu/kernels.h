@@ -112,7 +112,8 @@ int gr_cuda_tc_launch(const gr_resize_desc *d, const gr_resize_plan *p, void *st
 
 /* Integer tensor-core path (kernels/resize_i8.cu): reductions of images without alpha (1 or 3
  * channels) on sm_80 and later, within 1 of the CPU path. gr_cuda_plan_i8 needs the host weights
- * (it admits only filters whose sums stay in range); pure host code. */
+ * (it admits only filters whose sums stay in range); pure host code. gr_cuda_i8_init and
+ * gr_cuda_i8_enable as their tc twins (GPU_RESIZE_TENSOR=0 turns both paths off). */
 int gr_cuda_plan_i8(const int *h_start, const float *h_weights, int out_w, int h_taps,
                     const int *v_start, const float *v_weights, int out_h, int v_taps, int in_w,
                     int in_h, int channels, int max_smem_bytes, gr_resize_plan *plan);

@@ -145,7 +145,9 @@ static void init_once(void) {
   const char *stream_copy = getenv("GPU_RESIZE_STREAM_COPY");
   g_stream_copy = !(stream_copy && strcmp(stream_copy, "0") == 0);
   const char *tensor = getenv("GPU_RESIZE_TENSOR");
-  gr_cuda_tc_enable(!(tensor && strcmp(tensor, "0") == 0));
+  const int tensor_on = !(tensor && strcmp(tensor, "0") == 0);
+  gr_cuda_tc_enable(tensor_on);
+  gr_cuda_i8_enable(tensor_on);
   int count = 0;
   cudaError_t e = cudaGetDeviceCount(&count);
   if (e != cudaSuccess) {

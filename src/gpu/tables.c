@@ -8,7 +8,7 @@ void gr_gpu_tables_plan(const gr_filter *h, const gr_filter *v, int channels, in
   const int out_w = h->out_size, out_h = v->out_size;
   gr_cuda_plan(h->start, out_w, h->taps, out_h, v->taps, h->in_size, channels, max_smem,
                &t->plan);
-  /* The tensor-core kernel where it applies (the launch still checks the device). */
+  /* The tensor-core kernels where they apply (the launch still checks the device). */
   gr_cuda_plan_tc(h->start, out_w, h->taps, v->start, out_h, v->taps, h->in_size, v->in_size,
                   channels, max_smem, GR_GPU_TC_BW, &t->plan);
   gr_cuda_plan_i8(h->start, h->weights, out_w, h->taps, v->start, v->weights, out_h, v->taps,
@@ -56,6 +56,6 @@ void gr_gpu_desc_init(gr_resize_desc *d, const gr_filter *h, const gr_filter *v,
   d->v_weights = (const float *)(dev_tables + t->off_vw);
   d->v_taps = v->taps;
   d->block_x0 = (const int *)(dev_tables + t->off_bx);
-  d->tmp = t->plan.fused && !t->plan.tc && !t->plan.i8 ? NULL : tmp; /* two-pass intermediate or tc tables */
+  d->tmp = t->plan.fused && !t->plan.tc && !t->plan.i8 ? NULL : tmp; /* two-pass intermediate or tensor-core tables */
   d->tmp_pitch = (size_t)h->in_size * (size_t)channels;
 }

@@ -235,6 +235,12 @@ static void fold_post_crop(gr_plan *plan, gr_filter *h, gr_filter *v) {
   }
 }
 
+/* Both, in that order. */
+static void fold_post_steps(gr_plan *plan, gr_filter *h, gr_filter *v) {
+  fold_post_mirrors(plan, h, v);
+  fold_post_crop(plan, h, v);
+}
+
 int gr_native_gpu_jpeg_input(const gr_request *req, const gr_metadata *meta) {
   if (meta->is_cmyk || meta->pages > 1 || (meta->has_profile && !meta->profile_is_srgb)) return 0;
   if (req->limit_input_pixels > 0 &&
@@ -244,7 +250,7 @@ int gr_native_gpu_jpeg_input(const gr_request *req, const gr_metadata *meta) {
 }
 
 gr_status gr_native_gpu_jpeg_plan(const gr_request *req, const gr_metadata *meta, gr_plan *plan,
-                                  int fold_post_steps, gr_filter *h, gr_filter *v,
+                                  int fold_post, gr_filter *h, gr_filter *v,
                                   gr_gpu_jpeg_output *enc, int *encode, gr_error *err) {
   memset(h, 0, sizeof *h);
   memset(v, 0, sizeof *v);
@@ -266,10 +272,7 @@ gr_status gr_native_gpu_jpeg_plan(const gr_request *req, const gr_metadata *meta
     gr_filter_free(v);
     return err->code = GR_ERR_UNSUPPORTED; /* the usual path reports it */
   }
-  if (fold_post_steps) {
-    fold_post_mirrors(&full, h, v);
-    fold_post_crop(&full, h, v);
-  }
+  if (fold_post) fold_post_steps(&full, h, v);
   *encode = gpu_encode_enabled() && final_region(&full, h->out_size, v->out_size, &enc->region);
   if (*encode) gr_gpu_jpeg_options_from(&req->jpeg, 3, &enc->options);
   *plan = full;
@@ -440,10 +443,7 @@ gr_status gr_native_run_ex(const gr_request *req, const gr_input_header *header,
     if (st == GR_OK && plan.resize) {
       gr_filter h = {0}, v = {0};
       st = plan_filters(req, &plan, img.width, img.height, 1, 1, &h, &v, err);
-      if (st == GR_OK && resize == gr_gpu_resize) {
-        fold_post_mirrors(&plan, &h, &v);
-        fold_post_crop(&plan, &h, &v);
-      }
+      if (st == GR_OK && resize == gr_gpu_resize) fold_post_steps(&plan, &h, &v);
       gr_image out;
       if (st == GR_OK) st = resize(&img, &h, &v, &out, err);
       if (st == GR_OK) take(&img, &owned, &out);

@@ -72,12 +72,12 @@ int gr_native_gpu_jpeg_input(const gr_request *req, const gr_metadata *meta);
  * the size the CPU's shrink-on-load would decode (so the output has a CPU request's size), into
  * *plan; the filters of its resize from the full-size decode (the caller frees them); and
  * *encode = 1 with enc's region and options set when the GPU may encode the output (nothing
- * but a crop follows the resize). fold_post_steps: the mirrors after the resize (flip, flop,
+ * but a crop follows the resize). fold_post: the mirrors after the resize (flip, flop,
  * 180-degree turns) go into the filters (reversed), and then the crop and extract (sliced), so
  * the resize writes just the mirrored part that is kept and the plan keeps no such step; not
  * for the GPU set, whose outputs chain from each other. GR_ERR_UNSUPPORTED when it is not a plain resize. */
 gr_status gr_native_gpu_jpeg_plan(const gr_request *req, const gr_metadata *meta,
-                                  struct gr_plan *plan, int fold_post_steps, gr_filter *h,
+                                  struct gr_plan *plan, int fold_post, gr_filter *h,
                                   gr_filter *v, gr_gpu_jpeg_output *enc, int *encode,
                                   gr_error *err);
 
