@@ -9,18 +9,21 @@
  *  - weights are integers W = w * 2^14 (rounded, then the largest adjusted so that every output's
  *    weights sum to exactly 2^14), split into a signed high byte and an unsigned low byte;
  *  - pass 1 (horizontal, on the source rows): H * 2^14 exactly; the intermediate keeps
- *    I = round((H + 128) * 64) as 16 bits (a high and a low byte);
- *  - pass 2 (vertical): sum W * I exactly (four limb products, three accumulators), then
+ *    I = floor(H * 64) as a signed 16-bit value (a signed high and an unsigned low byte): the
+ *    bytes 1-2 of the sum, with no bias to add;
+ *  - pass 2 (vertical): sum W * I exactly (four limb products, three accumulators), add back
+ *    half a unit of I (sum W / 2: floor's error is then within +-0.5 unit, as rounding's), then
  *    floor(V + 0.5) clamped to [0, 255], as the CPU's u8() does.
- *  The planner (gr_cuda_plan_i8) admits a filter only where H stays within [-128, 896) and the
+ *  The planner (gr_cuda_plan_i8) admits a filter only where H stays within [-255, 510] and the
  *  sums within int32. Weight rounding (2^-15) and the intermediate's (1/128) keep the real
  *  difference from the CPU's value well under 1, so the bytes differ by at most 1.
  *  The passes run in the other order than the CPU's; that is exact in real arithmetic.
  *
  * One block = 32 output rows x 192 output bytes (64 RGB or 192 grey pixels), 256 threads:
  *   staging: the source rows the block needs (rows clamped) x its source byte span, as bytes
- *     in shared memory: one bulk copy per row on sm_90 (cp.async 16-byte copies on sm_80-89)
- *     where the rows are 16-byte aligned and the span lies inside them, else word loads;
+ *     in shared memory: on sm_90 one tensor copy (TMA) of the whole tile where no row needs
+ *     clamping, else one bulk copy per row; cp.async 16-byte copies on sm_80-89; word loads
+ *     where the rows are not 16-byte aligned or the span passes their end;
  *   phase 1 (horizontal): D1 [source row][output byte] = S [row][source byte] x W1; a warp owns
  *     output-byte tiles of 8 (weights held in registers) and walks the staged rows 16 at a time;
  *     D1 goes to shared memory as I (u16) [row][output byte];
@@ -36,10 +39,13 @@
  * kI8Ks1 / kI8Ks2 k-steps and tiles whose shared memory passes kI8MaxSmem (reductions of about
  * 3x and more); those go to the fp16 tensor-core kernel (resize_tc.cu) or the bit-exact ones.
  */
+#include <cuda.h>
+#include <cudaTypedefs.h>
 #include <cuda_runtime.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "gpu/kernels.h"
 #include "pixel_math.cuh"
@@ -63,13 +69,17 @@ constexpr int kI8Is = 2 * kI8Bx + 16; /* bytes per intermediate row (an odd numb
                                          ldmatrix conflict-free) */
 constexpr int kI8Passes = kI8Nt / 8;  /* prep blocks per column block (8 byte tiles each) */
 constexpr int kI8One = 1 << 14;       /* weight scale */
-constexpr int kI8Bias1 = (128 << 14) + 128;       /* pass 1: + 128, then round to 1/64 */
-constexpr int kI8Bias2 = (1 << 19) - (128 << 20); /* pass 2: - 128, + 0.5 */
+constexpr int kI8Bias2 = (1 << 19) + (1 << 13); /* pass 2: + 0.5 (rounding) + half a unit of I (floor's) */
 constexpr size_t kI8MaxSmem = 113 * 1024; /* two blocks per SM at least (4K RGB / 2: 65 KB, three) */
 /* A k-step reads up to 31 bytes past its tile's last tap: zero weights on whatever lies there
  * (the next staged row, or this slack after the last). */
 constexpr int kI8Slack = 32;
 constexpr int kI8StaticSmem = 64; /* room for the resize kernel's static shared memory (mbarrier, origins) */
+constexpr int kI8Align = 128;     /* the staged tile's alignment (tensor copies), taken from the dynamic smem */
+/* GR_I8_PROBE (measuring only, results wrong): 1 skips phase 1's tiles, 2 phase 2's. */
+#ifndef GR_I8_PROBE
+#define GR_I8_PROBE 0
+#endif
 #ifndef GR_I8_MIN_BLOCKS
 #define GR_I8_MIN_BLOCKS 3
 #endif
@@ -79,6 +89,8 @@ struct I8Geom {
   int ir;   /* intermediate rows */
   int sw;   /* staged bytes per source row (multiple of 16): the span the taps read */
   int ss;   /* shared-memory stride of a staged row (16 x odd) */
+  int tma;  /* sm_90: bytes of each row the tensor map covers (whole elements), 0: no tensor map */
+  int tma_es; /* the tensor map's element size in bytes */
   size_t smem;
 };
 
@@ -158,16 +170,20 @@ __host__ __device__ inline void i8_row_window(const int *v_start, int out_h, int
 I8_MMA(mma_u8s8, "u8", "s8")
 I8_MMA(mma_u8u8, "u8", "u8")
 I8_MMA(mma_s8u8, "s8", "u8")
+I8_MMA(mma_s8s8, "s8", "s8")
 I8_MMA_C(mma0_u8s8, "u8", "s8")
 I8_MMA_C(mma0_u8u8, "u8", "u8")
 I8_MMA_C(mma0_s8u8, "s8", "u8")
+I8_MMA_C(mma0_s8s8, "s8", "s8")
 #else
 __device__ __forceinline__ void mma_u8s8(int *, const uint32_t *, uint32_t, uint32_t) {}
 __device__ __forceinline__ void mma_u8u8(int *, const uint32_t *, uint32_t, uint32_t) {}
 __device__ __forceinline__ void mma_s8u8(int *, const uint32_t *, uint32_t, uint32_t) {}
+__device__ __forceinline__ void mma_s8s8(int *, const uint32_t *, uint32_t, uint32_t) {}
 __device__ __forceinline__ void mma0_u8s8(int *, const uint32_t *, uint32_t, uint32_t, int) {}
 __device__ __forceinline__ void mma0_u8u8(int *, const uint32_t *, uint32_t, uint32_t, int) {}
 __device__ __forceinline__ void mma0_s8u8(int *, const uint32_t *, uint32_t, uint32_t, int) {}
+__device__ __forceinline__ void mma0_s8s8(int *, const uint32_t *, uint32_t, uint32_t, int) {}
 #endif
 
 __device__ __forceinline__ void ldsm_x4(uint32_t r[4], uint32_t addr) {
@@ -403,167 +419,107 @@ __device__ __forceinline__ void i8_wait(uint32_t bar, uint32_t parity) {
                "r"(parity)
                : "memory");
 }
+
+/* sm_90: the whole staged tile as one tensor copy, rows1 x ss bytes from source byte x * es and
+ * row r0 (one thread issues it), counted by the mbarrier bar (its next phase). */
+__device__ __forceinline__ void i8_stage_tma(const CUtensorMap *tm, uint32_t stage, int x, int r0, uint32_t bar,
+                                             uint32_t bytes) {
+  asm volatile("mbarrier.arrive.expect_tx.shared.b64 _, [%0], %1;\n" ::"r"(bar), "r"(bytes));
+  asm volatile("cp.async.bulk.tensor.2d.shared::cluster.global.tile.mbarrier::complete_tx::bytes [%0], [%1, {%2, %3}], "
+               "[%4];\n" ::"r"(stage),
+               "l"(reinterpret_cast<uint64_t>(tm)), "r"(x), "r"(r0), "r"(bar)
+               : "memory");
+}
 #endif
 
-/* One block per tile of 32 output rows x kI8Bx output bytes.
- * KS1, KS2: the plan's most k-steps of a horizontal / vertical window (loops sized to them).
- * Each warp runs two independent tiles at a time (two accumulator chains), so that the tensor
- * cores' latency overlaps within the warp as well as across warps. */
-template <int KS1, int KS2>
-__global__ void __launch_bounds__(kI8Threads, GR_I8_MIN_BLOCKS) i8_kernel(gr_resize_desc d, I8Geom g) {
-  extern __shared__ __align__(16) uint8_t smem[];
-  const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, gq = lane >> 2, tq = lane & 3;
-  const int C = d.channels, rowbytes = d.in_w * C, outbytes = d.out_w * C;
-  const int cb = blockIdx.x, rb = blockIdx.y;
-  const int ob0 = cb * kI8Bx, y0 = rb * kI8By;
-  const int rows1 = g.mt1 * 16;
-  const uint4 *vt = reinterpret_cast<const uint4 *>(d.tmp) + (size_t)rb * kI8VStride;
-  const uint4 *ht = reinterpret_cast<const uint4 *>(d.tmp) + i8_hoff(d.out_h) + (size_t)cb * kI8HStride;
-  /* The block's first staged row and byte, as the prep kernel computes them (the same helpers),
-   * so that the rows can be staged while it still runs. */
-  __shared__ int s_r0, s_xs;
-  if (tid == 0) s_r0 = s_xs = INT_MAX;
-  __syncthreads();
-  if (tid < kI8By) atomicMin(&s_r0, __ldg(d.v_start + min(y0 + tid, d.out_h - 1)));
-  if (tid < kI8Bx) {
-    atomicMin(&s_xs, i8_first_byte(d.h_start, d.in_w, C, min(ob0 + tid, outbytes - 1)) & ~15);
-  }
-  __syncthreads();
-  const int r0 = s_r0, xs = s_xs;
-  const uint32_t stage = (uint32_t)__cvta_generic_to_shared(smem);
-  const uint32_t inter = stage + (uint32_t)(rows1 * g.ss + kI8Slack);
-  const bool fast = (((uintptr_t)d.src | d.src_pitch) & 15) == 0 && xs + g.sw <= rowbytes;
-
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
-  __shared__ __align__(8) uint64_t bar;
-  const uint32_t bar_s = (uint32_t)__cvta_generic_to_shared(&bar);
-  if (fast) {
-    if (tid == 0) asm volatile("mbarrier.init.shared.b64 [%0], 1;\nfence.proxy.async.shared::cta;\n" ::"r"(bar_s));
-    __syncthreads();
-    i8_stage_bulk(d, g, stage, r0, xs, bar_s);
-  } else {
-    i8_stage_sync(d, g, stage, r0, xs, false);
-  }
-#else
-  i8_stage_sync(d, g, stage, r0, xs, fast);
-#endif
-
-  /* The prep kernel's tables (a no-op unless launched as its programmatic dependent). */
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
-  asm volatile("griddepcontrol.wait;\n" ::: "memory");
-#endif
-  const uint4 vh = __ldg(vt);
-
-  /* Phase 1's weights and windows, and phase 2's, while the rows arrive. */
-  const int4 *hwin = reinterpret_cast<const int4 *>(ht);
-  const int mi = warp & 1;
-  const int b2 = mi ? (int)vh.z : (int)vh.x, nks2 = mi ? (int)vh.w : (int)vh.y;
-  uint32_t afh[KS2][4], afl[KS2][4];
+/* Phase 1 on T (1 or 2) 16-row tiles of one 8-byte output tile, N k-steps: D1 = S x W1, stored
+ * as I [row][byte]. a0/a1: the tiles' ldmatrix addresses; d0/d1: their rows in the intermediate. */
+template <int N, int T>
+__device__ __forceinline__ void p1_tiles(uint32_t a0, uint32_t a1, const uint4 *bf, uint32_t d0, uint32_t d1) {
+  int ah[T][4], al[T][4];
 #pragma unroll
-  for (int ks = 0; ks < KS2; ks++) {
-    uint4 h = make_uint4(0, 0, 0, 0), l = h;
-    if (ks < nks2) {
-      const uint4 *p = vt + 1 + 2 * ((size_t)(mi * kI8Ks2 + ks) * 32 + lane);
-      h = __ldg(p);
-      l = __ldg(p + 1);
-    }
-    afh[ks][0] = h.x, afh[ks][1] = h.y, afh[ks][2] = h.z, afh[ks][3] = h.w;
-    afl[ks][0] = l.x, afl[ks][1] = l.y, afl[ks][2] = l.z, afl[ks][3] = l.w;
-  }
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
-  if (fast) i8_wait(bar_s, 0);
-#endif
-  __syncthreads();
-
-  /* Phase 1: D1 [16 staged rows][8 output bytes] per tile, two row tiles at a time, into
-   * I [row][byte] (u16). */
-  for (int j = warp; j < kI8Nt; j += kI8Warps) {
-    if (ob0 + 8 * j >= outbytes) break;
-    const int4 wv = __ldg(hwin + (j >> 1));
-    const int off = (j & 1) ? wv.z : wv.x, nks = (j & 1) ? wv.w : wv.y;
-    uint4 bf[KS1];
+  for (int ks = 0; ks < N; ks++) {
+    uint32_t x[T][4];
 #pragma unroll
-    for (int ks = 0; ks < KS1; ks++) {
-      bf[ks] = ks < nks ? __ldg(ht + kI8HHead + ((size_t)j * kI8Ks1 + ks) * 32 + lane) : make_uint4(0, 0, 0, 0);
-    }
-    const uint32_t a_addr = stage + (uint32_t)((lane & 15) * g.ss + off + (lane >> 4) * 16);
-    const uint32_t d_addr = inter + (uint32_t)(gq * kI8Is + 16 * j + 4 * tq);
-    for (int mt = 0; mt < g.mt1; mt += 2) {
-      const bool two = mt + 1 < g.mt1;
-      const uint32_t a0 = a_addr + (uint32_t)(mt * 16 * g.ss), a1 = a0 + (uint32_t)(16 * g.ss);
-      int ah[2][4], al[2][4];
-      {
-        uint32_t x[4], y[4];
-        ldsm_x4(x, a0);
-        if (two) ldsm_x4(y, a1);
-        mma0_u8s8(ah[0], x, bf[0].x, bf[0].y, 0);
-        mma0_u8u8(al[0], x, bf[0].z, bf[0].w, kI8Bias1);
-        if (two) {
-          mma0_u8s8(ah[1], y, bf[0].x, bf[0].y, 0);
-          mma0_u8u8(al[1], y, bf[0].z, bf[0].w, kI8Bias1);
-        }
-      }
+    for (int u = 0; u < T; u++) ldsm_x4(x[u], (u ? a1 : a0) + 32 * ks);
 #pragma unroll
-      for (int ks = 1; ks < KS1; ks++) {
-        if (ks < nks) {
-          uint32_t x[4], y[4];
-          ldsm_x4(x, a0 + 32 * ks);
-          if (two) ldsm_x4(y, a1 + 32 * ks);
-          mma_u8s8(ah[0], x, bf[ks].x, bf[ks].y);
-          mma_u8u8(al[0], x, bf[ks].z, bf[ks].w);
-          if (two) {
-            mma_u8s8(ah[1], y, bf[ks].x, bf[ks].y);
-            mma_u8u8(al[1], y, bf[ks].z, bf[ks].w);
-          }
-        }
-      }
-      /* D = hi * 256 + lo; I is its bytes 1-2. c0/c1: row gq, bytes 2tq, 2tq+1; c2/c3: row gq + 8. */
-#pragma unroll
-      for (int u = 0; u < 2; u++) {
-        if (u == 1 && !two) break;
-        uint32_t dv[4];
-#pragma unroll
-        for (int e = 0; e < 4; e++) dv[e] = (uint32_t)(ah[u][e] << 8) + (uint32_t)al[u][e];
-        const uint32_t rowa = d_addr + (uint32_t)((mt + u) * 16 * kI8Is);
-        sts32(rowa, __byte_perm(dv[0], dv[1], 0x6521));
-        sts32(rowa + 8 * kI8Is, __byte_perm(dv[2], dv[3], 0x6521));
+    for (int u = 0; u < T; u++) {
+      if (ks == 0) {
+        mma0_u8s8(ah[u], x[u], bf[0].x, bf[0].y, 0);
+        mma0_u8u8(al[u], x[u], bf[0].z, bf[0].w, 0);
+      } else {
+        mma_u8s8(ah[u], x[u], bf[ks].x, bf[ks].y);
+        mma_u8u8(al[u], x[u], bf[ks].z, bf[ks].w);
       }
     }
   }
-  __syncthreads();
+  /* D = hi * 256 + lo; I is its bytes 1-2. c0/c1: row gq, bytes 2tq, 2tq+1; c2/c3: row gq + 8. */
+#pragma unroll
+  for (int u = 0; u < T; u++) {
+    uint32_t dv[4];
+#pragma unroll
+    for (int e = 0; e < 4; e++) dv[e] = ((uint32_t)ah[u][e] << 8) + (uint32_t)al[u][e];
+    const uint32_t row = u ? d1 : d0;
+    sts32(row, __byte_perm(dv[0], dv[1], 0x6521));
+    sts32(row + 8 * kI8Is, __byte_perm(dv[2], dv[3], 0x6521));
+  }
+}
 
-  /* Phase 2: D2 [16 output rows][8 output bytes] per tile, two byte tiles at a time. */
-  const int ybase = y0 + 16 * mi;
-  if (ybase >= d.out_h) return;
-  const uint32_t b_addr = inter + (uint32_t)((b2 + lane) * kI8Is);
-  const int ya = ybase + gq, yb = ya + 8;
-  /* Whole tiles inside the image with 2-byte aligned rows store pairs without checks. */
-  const bool full = (((uintptr_t)d.dst | d.dst_pitch) & 1) == 0 && ob0 + kI8Bx <= outbytes && ybase + 16 <= d.out_h;
-  uint8_t *rowa = d.dst + (size_t)min(ya, d.out_h - 1) * d.dst_pitch + ob0 + 2 * tq;
-  uint8_t *rowb = d.dst + (size_t)min(yb, d.out_h - 1) * d.dst_pitch + ob0 + 2 * tq;
+/* Phase 1 on all mt1 row tiles of one output tile, two at a time (no predicated tensor-core
+ * instructions: each needs its own warp synchronisation). step: bytes between row tiles. */
+template <int N>
+__device__ __forceinline__ void p1_rows(uint32_t a, uint32_t dst, const uint4 *bf, int mt1, uint32_t step) {
+  int mt = 0;
+  for (; mt + 2 <= mt1; mt += 2) {
+    p1_tiles<N, 2>(a, a + step, bf, dst, dst + 16 * kI8Is);
+    a += 2 * step;
+    dst += 32 * kI8Is;
+  }
+  if (mt < mt1) p1_tiles<N, 1>(a, a, bf, dst, dst);
+}
+
+/* p1_rows with the tile's own k-steps (1 .. N) as a constant. */
+template <int N>
+__device__ __forceinline__ void p1_dispatch(int nks, uint32_t a, uint32_t dst, const uint4 *bf, int mt1,
+                                            uint32_t step) {
+  if constexpr (N > 1) {
+    if (nks < N) {
+      p1_dispatch<N - 1>(nks, a, dst, bf, mt1, step);
+      return;
+    }
+  }
+  p1_rows<N>(a, dst, bf, mt1, step);
+}
+
+/* Phase 2 with N k-steps: D2 [16 output rows][8 output bytes] per tile, two byte tiles at a time
+ * (j0 and j0 + 4); afh/afl: the warp's W2 fragments; b_addr: its window's first intermediate row. */
+template <int N>
+__device__ __forceinline__ void p2_tiles(const gr_resize_desc &d, uint32_t b_addr, const uint32_t (*afh)[4],
+                                         const uint32_t (*afl)[4], int warp, int ob0, int outbytes, bool full,
+                                         uint8_t *rowa, uint8_t *rowb, int ya, int yb) {
+  const int tq = (threadIdx.x & 31) & 3;
   for (int j0 = warp >> 1; j0 < kI8Nt; j0 += kI8Warps) {
     int hh[2][4], md[2][4], ll[2][4];
 #pragma unroll
-    for (int ks = 0; ks < KS2; ks++) {
-      if (ks < nks2) {
+    for (int ks = 0; ks < N; ks++) {
 #pragma unroll
-        for (int u = 0; u < 2; u++) {
-          const int j = j0 + u * (kI8Warps / 2);
-          uint32_t r[4];
-          ldsm_x4_trans(r, b_addr + (uint32_t)(32 * ks * kI8Is + 16 * j));
-          const uint32_t bh0 = __byte_perm(r[0], r[1], 0x7531), bl0 = __byte_perm(r[0], r[1], 0x6420);
-          const uint32_t bh1 = __byte_perm(r[2], r[3], 0x7531), bl1 = __byte_perm(r[2], r[3], 0x6420);
-          if (ks == 0) {
-            mma0_s8u8(hh[u], afh[0], bh0, bh1, 0);
-            mma0_s8u8(md[u], afh[0], bl0, bl1, 0);
-            mma0_u8u8(ll[u], afl[0], bl0, bl1, kI8Bias2);
-          } else {
-            mma_s8u8(hh[u], afh[ks], bh0, bh1);
-            mma_s8u8(md[u], afh[ks], bl0, bl1);
-            mma_u8u8(ll[u], afl[ks], bl0, bl1);
-          }
-          mma_u8u8(md[u], afl[ks], bh0, bh1);
+      for (int u = 0; u < 2; u++) {
+        const int j = j0 + u * (kI8Warps / 2);
+        uint32_t r[4];
+        ldsm_x4_trans(r, b_addr + (uint32_t)(32 * ks * kI8Is + 16 * j));
+        /* I's high (signed) and low (unsigned) bytes. */
+        const uint32_t bh0 = __byte_perm(r[0], r[1], 0x7531), bl0 = __byte_perm(r[0], r[1], 0x6420);
+        const uint32_t bh1 = __byte_perm(r[2], r[3], 0x7531), bl1 = __byte_perm(r[2], r[3], 0x6420);
+        if (ks == 0) {
+          mma0_s8s8(hh[u], afh[0], bh0, bh1, 0);
+          mma0_s8u8(md[u], afh[0], bl0, bl1, 0);
+          mma0_u8u8(ll[u], afl[0], bl0, bl1, kI8Bias2);
+        } else {
+          mma_s8s8(hh[u], afh[ks], bh0, bh1);
+          mma_s8u8(md[u], afh[ks], bl0, bl1);
+          mma_u8u8(ll[u], afl[ks], bl0, bl1);
         }
+        mma_u8s8(md[u], afl[ks], bh0, bh1);
       }
     }
 #pragma unroll
@@ -590,7 +546,131 @@ __global__ void __launch_bounds__(kI8Threads, GR_I8_MIN_BLOCKS) i8_kernel(gr_res
   }
 }
 
-using I8Kernel = void (*)(gr_resize_desc, I8Geom);
+template <int N>
+__device__ __forceinline__ void p2_dispatch(int nks, const gr_resize_desc &d, uint32_t b_addr,
+                                            const uint32_t (*afh)[4], const uint32_t (*afl)[4], int warp, int ob0,
+                                            int outbytes, bool full, uint8_t *rowa, uint8_t *rowb, int ya, int yb) {
+  if constexpr (N > 1) {
+    if (nks < N) {
+      p2_dispatch<N - 1>(nks, d, b_addr, afh, afl, warp, ob0, outbytes, full, rowa, rowb, ya, yb);
+      return;
+    }
+  }
+  p2_tiles<N>(d, b_addr, afh, afl, warp, ob0, outbytes, full, rowa, rowb, ya, yb);
+}
+
+/* One block per tile of 32 output rows x kI8Bx output bytes.
+ * KS1, KS2: the plan's most k-steps of a horizontal / vertical window (each tile runs its own,
+ * as a constant). Each warp runs two independent tiles at a time (two accumulator chains), so
+ * that the tensor cores' latency overlaps within the warp as well as across warps.
+ * tm: sm_90's tensor map of the source (used where g.tma is not 0). */
+template <int KS1, int KS2>
+__global__ void __launch_bounds__(kI8Threads, GR_I8_MIN_BLOCKS)
+    i8_kernel(gr_resize_desc d, I8Geom g, const __grid_constant__ CUtensorMap tm) {
+  extern __shared__ __align__(16) uint8_t smem[];
+  const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, gq = lane >> 2, tq = lane & 3;
+  const int C = d.channels, rowbytes = d.in_w * C, outbytes = d.out_w * C;
+  const int cb = blockIdx.x, rb = blockIdx.y;
+  const int ob0 = cb * kI8Bx, y0 = rb * kI8By;
+  const int rows1 = g.mt1 * 16;
+  const uint4 *vt = reinterpret_cast<const uint4 *>(d.tmp) + (size_t)rb * kI8VStride;
+  const uint4 *ht = reinterpret_cast<const uint4 *>(d.tmp) + i8_hoff(d.out_h) + (size_t)cb * kI8HStride;
+  /* The block's first staged row and byte, as the prep kernel computes them (the same helpers),
+   * so that the rows can be staged while it still runs. */
+  __shared__ int s_r0, s_xs;
+  if (tid == 0) s_r0 = s_xs = INT_MAX;
+  __syncthreads();
+  if (tid < kI8By) atomicMin(&s_r0, __ldg(d.v_start + min(y0 + tid, d.out_h - 1)));
+  if (tid < kI8Bx) {
+    atomicMin(&s_xs, i8_first_byte(d.h_start, d.in_w, C, min(ob0 + tid, outbytes - 1)) & ~15);
+  }
+  __syncthreads();
+  const int r0 = s_r0, xs = s_xs;
+  const uint32_t stage = ((uint32_t)__cvta_generic_to_shared(smem) + (kI8Align - 1)) & ~(uint32_t)(kI8Align - 1);
+  const uint32_t inter = stage + (uint32_t)(rows1 * g.ss + kI8Slack);
+  const bool fast = (((uintptr_t)d.src | d.src_pitch) & 15) == 0 && xs + g.sw <= rowbytes;
+
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  /* One tensor copy where no staged row is clamped and the span's bytes are whole elements of
+   * the map (what lies past the rows comes as zeros, under zero weights). */
+  const bool tma = g.tma > 0 && r0 >= 0 && r0 + rows1 <= d.in_h && min(xs + g.sw, rowbytes) <= g.tma;
+  __shared__ __align__(8) uint64_t bar;
+  const uint32_t bar_s = (uint32_t)__cvta_generic_to_shared(&bar);
+  if (tma || fast) {
+    if (tid == 0) asm volatile("mbarrier.init.shared.b64 [%0], 1;\nfence.proxy.async.shared::cta;\n" ::"r"(bar_s));
+    __syncthreads();
+    if (!tma) {
+      i8_stage_bulk(d, g, stage, r0, xs, bar_s);
+    } else if (tid == 0) {
+      i8_stage_tma(&tm, stage, xs / g.tma_es, r0, bar_s, (uint32_t)(rows1 * g.ss));
+    }
+  } else {
+    i8_stage_sync(d, g, stage, r0, xs, false);
+  }
+#else
+  (void)tm;
+  i8_stage_sync(d, g, stage, r0, xs, fast);
+#endif
+
+  /* The prep kernel's tables (a no-op unless launched as its programmatic dependent). */
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.wait;\n" ::: "memory");
+#endif
+  const uint4 vh = __ldg(vt);
+
+  /* Phase 2's weights (the tables hold zeros past each window's k-steps), while the rows arrive. */
+  const int mi = warp & 1;
+  const int b2 = mi ? (int)vh.z : (int)vh.x, nks2 = mi ? (int)vh.w : (int)vh.y;
+  uint32_t afh[KS2][4], afl[KS2][4];
+  {
+    const uint4 *p = vt + 1 + 2 * ((size_t)mi * kI8Ks2 * 32 + lane);
+#pragma unroll
+    for (int ks = 0; ks < KS2; ks++) {
+      const uint4 h = __ldg(p + 64 * ks), l = __ldg(p + 64 * ks + 1);
+      afh[ks][0] = h.x, afh[ks][1] = h.y, afh[ks][2] = h.z, afh[ks][3] = h.w;
+      afl[ks][0] = l.x, afl[ks][1] = l.y, afl[ks][2] = l.z, afl[ks][3] = l.w;
+    }
+  }
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  if (tma || fast) i8_wait(bar_s, 0);
+#endif
+  __syncthreads();
+
+  /* Phase 1: D1 [16 staged rows][8 output bytes] per tile, into I [row][byte] (s16). */
+  const int4 *hwin = reinterpret_cast<const int4 *>(ht);
+  for (int j = warp; j < kI8Nt; j += kI8Warps) {
+    if (ob0 + 8 * j >= outbytes) break;
+    const int4 wv = __ldg(hwin + (j >> 1));
+    const int off = (j & 1) ? wv.z : wv.x, nks = (j & 1) ? wv.w : wv.y;
+    uint4 bf[KS1];
+    const uint4 *wp = ht + kI8HHead + (size_t)j * kI8Ks1 * 32 + lane;
+#pragma unroll
+    for (int ks = 0; ks < KS1; ks++) bf[ks] = __ldg(wp + 32 * ks);
+    const uint32_t a_addr = stage + (uint32_t)((lane & 15) * g.ss + off + (lane >> 4) * 16);
+    const uint32_t d_addr = inter + (uint32_t)(gq * kI8Is + 16 * j + 4 * tq);
+#if GR_I8_PROBE & 1
+    if (nks < 0)
+#endif
+    p1_dispatch<KS1>(nks, a_addr, d_addr, bf, g.mt1, (uint32_t)(16 * g.ss));
+  }
+  __syncthreads();
+
+  /* Phase 2: D2 [16 output rows][8 output bytes] per tile. */
+  const int ybase = y0 + 16 * mi;
+  if (ybase >= d.out_h) return;
+  const uint32_t b_addr = inter + (uint32_t)((b2 + lane) * kI8Is);
+  const int ya = ybase + gq, yb = ya + 8;
+  /* Whole tiles inside the image with 2-byte aligned rows store pairs without checks. */
+  const bool full = (((uintptr_t)d.dst | d.dst_pitch) & 1) == 0 && ob0 + kI8Bx <= outbytes && ybase + 16 <= d.out_h;
+  uint8_t *rowa = d.dst + (size_t)min(ya, d.out_h - 1) * d.dst_pitch + ob0 + 2 * tq;
+  uint8_t *rowb = d.dst + (size_t)min(yb, d.out_h - 1) * d.dst_pitch + ob0 + 2 * tq;
+#if GR_I8_PROBE & 2
+  if (nks2 < 0)
+#endif
+  p2_dispatch<KS2>(nks2, d, b_addr, afh, afl, warp, ob0, outbytes, full, rowa, rowb, ya, yb);
+}
+
+using I8Kernel = void (*)(gr_resize_desc, I8Geom, const CUtensorMap);
 
 /* The instantiation for ks1 (2-4; 1 takes 2) and ks2 (1-3) k-steps. */
 I8Kernel i8_kernel_for(int ks1, int ks2) {
@@ -610,7 +690,9 @@ I8Geom i8_geom(const gr_resize_plan *p) {
   g.ir = p->i8_ir;
   g.sw = p->i8_sw;
   g.ss = ((g.sw / 16) | 1) * 16;
-  g.smem = (size_t)g.mt1 * 16 * g.ss + kI8Slack + (size_t)g.ir * kI8Is;
+  g.tma = 0;
+  g.tma_es = 1;
+  g.smem = kI8Align + (size_t)g.mt1 * 16 * g.ss + kI8Slack + (size_t)g.ir * kI8Is;
   return g;
 }
 
@@ -619,7 +701,8 @@ size_t i8_table_bytes(int out_w, int out_h, int channels) {
   return sizeof(uint4) * (i8_hoff(out_h) + (size_t)ncb * kI8HStride);
 }
 
-/* Whether every output of the filter keeps pass 1 within [-128, 896) and the sums within int32. */
+/* Whether every output of the filter keeps pass 1 within [-255, 510] (I = H * 64 fits 16 signed
+ * bits) and pass 2's sums within int32 (2^14 * 3 * 2^15 < 2^31). */
 bool i8_weights_fit(const float *w, int n_out, int taps) {
   for (int i = 0; i < n_out; i++) {
     double pos = 0, neg = 0;
@@ -628,9 +711,39 @@ bool i8_weights_fit(const float *w, int n_out, int taps) {
       if (fabs(v) >= 1.99) return false;
       (v > 0 ? pos : neg) += fabs(v);
     }
-    if (pos > 3.4 || neg > 0.48) return false;
+    if (pos > 2.0 || neg > 1.0) return false;
   }
   return true;
+}
+
+/* cuTensorMapEncodeTiled from the driver (no link to libcuda), NULL where it is missing. */
+PFN_cuTensorMapEncodeTiled_v12000 i8_encode_tiled;
+
+/* sm_90: the tensor map of the source rows for the tile's one tensor copy: a box of the staged
+ * rows x ss bytes, in elements of 1-8 bytes (a box side holds at most 256). Leaves g->tma 0
+ * where it cannot be had (unaligned rows, too wide a tile, no driver entry point). */
+void i8_tensor_map(const gr_resize_desc *d, I8Geom *g, CUtensorMap *tm) {
+  memset(tm, 0, sizeof *tm);
+  const size_t rowbytes = (size_t)d->in_w * d->channels;
+  const int rows1 = g->mt1 * 16;
+  if (!i8_encode_tiled || ((uintptr_t)d->src | d->src_pitch) & 15 || rows1 > 256) return;
+  int es = 1;
+  while (es <= 8 && g->ss / es > 256) es *= 2;
+  if (es > 8 || rowbytes < (size_t)es) return;
+  static const CUtensorMapDataType types[4] = {CU_TENSOR_MAP_DATA_TYPE_UINT8, CU_TENSOR_MAP_DATA_TYPE_UINT16,
+                                               CU_TENSOR_MAP_DATA_TYPE_UINT32, CU_TENSOR_MAP_DATA_TYPE_UINT64};
+  const CUtensorMapDataType type = types[es == 1 ? 0 : es == 2 ? 1 : es == 4 ? 2 : 3];
+  const cuuint64_t dim[2] = {rowbytes / es, (cuuint64_t)d->in_h};
+  const cuuint64_t stride[1] = {(cuuint64_t)d->src_pitch};
+  const cuuint32_t box[2] = {(cuuint32_t)(g->ss / es), (cuuint32_t)rows1};
+  const cuuint32_t estride[2] = {1, 1};
+  if (i8_encode_tiled(tm, type, 2, (void *)d->src, dim, stride, box, estride, CU_TENSOR_MAP_INTERLEAVE_NONE,
+                      CU_TENSOR_MAP_SWIZZLE_NONE, CU_TENSOR_MAP_L2_PROMOTION_L2_128B,
+                      CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) != CUDA_SUCCESS) {
+    return;
+  }
+  g->tma = (int)(dim[0] * es);
+  g->tma_es = es;
 }
 
 }  // namespace
@@ -642,6 +755,15 @@ extern "C" int gr_cuda_i8_init(int max_smem_bytes) {
   if (dev >= 0 && dev < kTensorDevices) i8_ok_dev[dev] = 0;
   if (!ok) return 0;
   i8_pdl_dev[dev] = major >= 9;
+  if (major >= 9 && !i8_encode_tiled) {
+    void *fn = NULL;
+    cudaDriverEntryPointQueryResult q = cudaDriverEntryPointSymbolNotFound;
+    if (cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", &fn, 12000, cudaEnableDefault, &q) == cudaSuccess &&
+        q == cudaDriverEntryPointSuccess) {
+      i8_encode_tiled = (PFN_cuTensorMapEncodeTiled_v12000)fn;
+    }
+    (void)cudaGetLastError(); /* a missing entry point only means per-row copies */
+  }
   /* The dynamic limit plus the kernel's static shared memory must stay within the device's
    * opt-in maximum (sm_86/89: 99 KB), else the attribute is refused. */
   const int limit = max_smem_bytes - kI8StaticSmem < (int)kI8MaxSmem ? max_smem_bytes - kI8StaticSmem : (int)kI8MaxSmem;
@@ -666,12 +788,18 @@ extern "C" int gr_cuda_i8_usable(const gr_resize_desc *d, const gr_resize_plan *
 
 extern "C" int gr_cuda_i8_launch(const gr_resize_desc *d, const gr_resize_plan *p, void *stream) {
   cudaStream_t st = (cudaStream_t)stream;
-  const I8Geom g = i8_geom(p);
+  I8Geom g = i8_geom(p);
   dim3 grid((d->out_w * d->channels + kI8Bx - 1) / kI8Bx, (d->out_h + kI8By - 1) / kI8By);
   if (grid.y > 65535) return (int)cudaErrorInvalidConfiguration;
   if (!d->tmp) return (int)cudaErrorInvalidValue;
   int dev = 0;
   if (cudaGetDevice(&dev) != cudaSuccess || dev < 0 || dev >= kTensorDevices) return (int)cudaErrorInvalidDevice;
+  CUtensorMap tm;
+  if (i8_pdl_dev[dev]) {
+    i8_tensor_map(d, &g, &tm);
+  } else {
+    memset(&tm, 0, sizeof tm);
+  }
   i8_prep_kernel<<<kI8Passes * grid.x + grid.y, kI8Threads, 0, st>>>(*d, g);
   cudaError_t e = cudaGetLastError();
   if (e) return (int)e;
@@ -687,7 +815,7 @@ extern "C" int gr_cuda_i8_launch(const gr_resize_desc *d, const gr_resize_plan *
   attr[0].val.programmaticStreamSerializationAllowed = 1;
   cfg.attrs = attr;
   cfg.numAttrs = i8_pdl_dev[dev] ? 1 : 0;
-  return (int)cudaLaunchKernelEx(&cfg, i8_kernel_for(p->i8_ks1, p->i8_ks2), *d, g);
+  return (int)cudaLaunchKernelEx(&cfg, i8_kernel_for(p->i8_ks1, p->i8_ks2), *d, g, tm);
 }
 
 extern "C" int gr_cuda_plan_i8(const int *h_start, const float *h_weights, int out_w, int h_taps,
