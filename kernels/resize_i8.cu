@@ -35,6 +35,10 @@
  * its programmatic dependent: its blocks start while the prep kernel runs, compute their first
  * staged row and byte themselves, stage the rows and only then wait for the tables.
  *
+ * On sm_90, where the source can be had by tensor copies and each block would get two tiles or
+ * more, i8_pipe_kernel runs the same phases in persistent blocks with two staging buffers, so
+ * that the next tile's rows arrive while this one is computed.
+ *
  * The planner refuses enlargements (the two-pass kernels are faster there), windows past
  * kI8Ks1 / kI8Ks2 k-steps and tiles whose shared memory passes kI8MaxSmem (reductions of about
  * 3x and more); those go to the fp16 tensor-core kernel (resize_tc.cu) or the bit-exact ones.
