@@ -115,11 +115,28 @@ __host__ __device__ inline size_t i8_hoff(int out_h) {
   return (size_t)((out_h + kI8By - 1) / kI8By) * kI8VStride;
 }
 
+/* The output pixel of output byte b. C is 1 or 3 (the planner admits no other). */
+__host__ __device__ inline int i8_pixel(int C, int b) { return C == 3 ? b / 3 : b; }
+
+/* The source byte tap s (a source pixel, clamped to the image) of output byte b gives. */
+__host__ __device__ inline int i8_tap_byte(int s, int in_w, int C, int b) {
+  return clampi(s, 0, in_w - 1) * C + b - i8_pixel(C, b) * C;
+}
+
 /* The first source byte output byte b reads (its first tap, clamped to the image); with
- * last_tap, its last. C is 1 or 3 (the planner admits no other). */
+ * last_tap, its last. */
 __host__ __device__ inline int i8_first_byte(const int *h_start, int in_w, int C, int b, int last_tap = 0) {
-  const int x = C == 3 ? b / 3 : b;
-  return clampi(h_start[x] + last_tap, 0, in_w - 1) * C + b - x * C;
+  return i8_tap_byte(h_start[i8_pixel(C, b)] + last_tap, in_w, C, b);
+}
+
+/* How a block tile's rows from r0, bytes from xs, are staged: 0, one tensor copy (sm_90, g.tma:
+ * no row clamped, the span's bytes whole elements of the map; what lies past the rows comes as
+ * zeros, under zero weights); 1, async copies per row (16-byte aligned rows, the span inside
+ * them); 2, loads. */
+__host__ __device__ inline int i8_stage_kind(const gr_resize_desc &d, int tma, int sw, int rows1, int r0, int xs) {
+  const int rowbytes = d.in_w * d.channels;
+  if (tma > 0 && r0 >= 0 && r0 + rows1 <= d.in_h && min(xs + sw, rowbytes) <= tma) return 0;
+  return (((uintptr_t)d.src | d.src_pitch) & 15) == 0 && xs + sw <= rowbytes ? 1 : 2;
 }
 
 /* The source bytes output bytes ob .. ob + 7 read: [lo, hi], taps clamped to the image. */
@@ -399,6 +416,16 @@ __device__ void i8_stage_sync(const gr_resize_desc &d, const I8Geom &g, uint32_t
 }
 
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+/* sm_90: staged row i (rows clamped) as one bulk copy, counted by the mbarrier bar. */
+__device__ __forceinline__ void i8_bulk_row(const gr_resize_desc &d, const I8Geom &g, uint32_t stage, int r0, int xs,
+                                            int i, uint32_t bar) {
+  const uint8_t *srow = d.src + xs + (size_t)clampi(r0 + i, 0, d.in_h - 1) * d.src_pitch;
+  asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];\n" ::"r"(
+                   stage + (uint32_t)(i * g.ss)),
+               "l"(srow), "r"(g.sw), "r"(bar)
+               : "memory");
+}
+
 /* sm_90: one bulk copy per staged row, counted by the mbarrier bar (its next phase). */
 __device__ void i8_stage_bulk(const gr_resize_desc &d, const I8Geom &g, uint32_t stage, int r0, int xs,
                               uint32_t bar) {
@@ -409,12 +436,7 @@ __device__ void i8_stage_bulk(const gr_resize_desc &d, const I8Geom &g, uint32_t
   /* One lane per warp issues (the copy's operands are uniform: one row per issue). */
   const int lane = tid & 31;
   for (int i = tid >> 5; i < rows1; i += kI8Warps) {
-    if (lane != 0) continue;
-    const uint8_t *srow = d.src + xs + (size_t)clampi(r0 + i, 0, d.in_h - 1) * d.src_pitch;
-    asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];\n" ::"r"(
-                     stage + (uint32_t)(i * g.ss)),
-                 "l"(srow), "r"(g.sw), "r"(bar)
-                 : "memory");
+    if (lane == 0) i8_bulk_row(d, g, stage, r0, xs, i, bar);
   }
 }
 
@@ -641,7 +663,7 @@ __global__ void __launch_bounds__(kI8Threads, GR_I8_MIN_BLOCKS)
     i8_kernel(gr_resize_desc d, I8Geom g, const __grid_constant__ CUtensorMap tm) {
   extern __shared__ __align__(16) uint8_t smem[];
   const int tid = threadIdx.x;
-  const int C = d.channels, rowbytes = d.in_w * C, outbytes = d.out_w * C;
+  const int C = d.channels, outbytes = d.out_w * C;
   const int cb = blockIdx.x, rb = blockIdx.y;
   const int ob0 = cb * kI8Bx, y0 = rb * kI8By;
   const int rows1 = g.mt1 * 16;
@@ -660,18 +682,16 @@ __global__ void __launch_bounds__(kI8Threads, GR_I8_MIN_BLOCKS)
   const int r0 = s_r0, xs = s_xs;
   const uint32_t stage = ((uint32_t)__cvta_generic_to_shared(smem) + (kI8Align - 1)) & ~(uint32_t)(kI8Align - 1);
   const uint32_t inter = stage + (uint32_t)(rows1 * g.ss + kI8Slack);
-  const bool fast = (((uintptr_t)d.src | d.src_pitch) & 15) == 0 && xs + g.sw <= rowbytes;
+  const int kind = i8_stage_kind(d, g.tma, g.sw, rows1, r0, xs);
+  const bool fast = kind < 2; /* async copies (g.tma is 0 before sm_90: no kind 0) */
 
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
-  /* One tensor copy where no staged row is clamped and the span's bytes are whole elements of
-   * the map (what lies past the rows comes as zeros, under zero weights). */
-  const bool tma = g.tma > 0 && r0 >= 0 && r0 + rows1 <= d.in_h && min(xs + g.sw, rowbytes) <= g.tma;
   __shared__ __align__(8) uint64_t bar;
   const uint32_t bar_s = (uint32_t)__cvta_generic_to_shared(&bar);
-  if (tma || fast) {
+  if (fast) {
     if (tid == 0) asm volatile("mbarrier.init.shared.b64 [%0], 1;\nfence.proxy.async.shared::cta;\n" ::"r"(bar_s));
     __syncthreads();
-    if (!tma) {
+    if (kind == 1) {
       i8_stage_bulk(d, g, stage, r0, xs, bar_s);
     } else if (tid == 0) {
       i8_stage_tma(&tm, stage, xs / g.tma_es, r0, bar_s, (uint32_t)(rows1 * g.ss));
@@ -692,7 +712,7 @@ __global__ void __launch_bounds__(kI8Threads, GR_I8_MIN_BLOCKS)
   uint32_t afh[KS2][4], afl[KS2][4];
   i8_load_w2<KS2>(vt, afh, afl);
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
-  if (tma || fast) i8_wait(bar_s, 0);
+  if (fast) i8_wait(bar_s, 0);
 #endif
   __syncthreads();
   i8_phase1<KS1>(ht, g, stage, inter, ob0, outbytes);
@@ -719,8 +739,7 @@ __device__ __forceinline__ void i8_pipe_load(const gr_resize_desc &d, int t, int
   o->v = __ldg(d.v_start + min(y0 + lane, d.out_h - 1));
 #pragma unroll
   for (int k = 0; k < kI8Bx / 32; k++) {
-    const int b = min(ob0 + lane + 32 * k, outbytes - 1);
-    o->h[k] = __ldg(d.h_start + (C == 3 ? b / 3 : b));
+    o->h[k] = __ldg(d.h_start + i8_pixel(C, min(ob0 + lane + 32 * k, outbytes - 1)));
   }
 }
 
@@ -729,35 +748,21 @@ __device__ __forceinline__ void i8_pipe_load(const gr_resize_desc &d, int t, int
  * loads when its turn comes). Writes {r0, xs, kind} to org. */
 __device__ void i8_pipe_issue(const gr_resize_desc &d, const I8Geom &g, const CUtensorMap *tm, const I8Origin &o,
                               int t, int ncb, uint32_t stage, uint32_t bar, int4 *org) {
-  const int lane = threadIdx.x & 31, C = d.channels, rowbytes = d.in_w * C, outbytes = d.out_w * C;
+  const int lane = threadIdx.x & 31, C = d.channels, outbytes = d.out_w * C;
   const int ob0 = (t % ncb) * kI8Bx, rows1 = g.mt1 * 16;
   const int r0 = __reduce_min_sync(0xffffffffu, o.v);
   int x = INT_MAX;
 #pragma unroll
-  for (int k = 0; k < kI8Bx / 32; k++) {
-    const int b = min(ob0 + lane + 32 * k, outbytes - 1), px = C == 3 ? b / 3 : b;
-    x = min(x, clampi(o.h[k], 0, d.in_w - 1) * C + b - px * C); /* i8_first_byte */
-  }
+  for (int k = 0; k < kI8Bx / 32; k++) x = min(x, i8_tap_byte(o.h[k], d.in_w, C, min(ob0 + lane + 32 * k, outbytes - 1)));
   const int xs = __reduce_min_sync(0xffffffffu, x) & ~15;
-  int kind = 2;
-  if (g.tma > 0 && r0 >= 0 && r0 + rows1 <= d.in_h && min(xs + g.sw, rowbytes) <= g.tma) {
-    kind = 0;
-  } else if ((((uintptr_t)d.src | d.src_pitch) & 15) == 0 && xs + g.sw <= rowbytes) {
-    kind = 1;
-  }
+  const int kind = i8_stage_kind(d, g.tma, g.sw, rows1, r0, xs);
   /* The buffer was last read by ldmatrix (generic proxy): order that before the async writes. */
   asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
   if (kind == 0 && lane == 0) i8_stage_tma(tm, stage, xs / g.tma_es, r0, bar, (uint32_t)(rows1 * g.ss));
   if (kind == 1) {
     if (lane == 0) asm volatile("mbarrier.arrive.expect_tx.shared.b64 _, [%0], %1;\n" ::"r"(bar), "r"(rows1 * g.sw));
     __syncwarp();
-    for (int i = lane; i < rows1; i += 32) {
-      const uint8_t *srow = d.src + xs + (size_t)clampi(r0 + i, 0, d.in_h - 1) * d.src_pitch;
-      asm volatile("cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1], %2, [%3];\n" ::"r"(
-                       stage + (uint32_t)(i * g.ss)),
-                   "l"(srow), "r"(g.sw), "r"(bar)
-                   : "memory");
-    }
+    for (int i = lane; i < rows1; i += 32) i8_bulk_row(d, g, stage, r0, xs, i, bar);
   }
   if (lane == 0) *org = make_int4(r0, xs, kind, 0);
 }
