@@ -824,6 +824,19 @@ extern "C" int gr_cuda_resize_launch(const gr_resize_desc *d, const gr_resize_pl
   }
 }
 
+extern "C" int gr_cuda_tables_kind(const gr_resize_desc *d, const gr_resize_plan *p, size_t *bytes) {
+  *bytes = 0;
+  if (gr_cuda_i8_usable(d, p)) {
+    *bytes = gr_cuda_i8_table_bytes(d);
+    return 1;
+  }
+  if (gr_cuda_tc_usable(d, p)) {
+    *bytes = gr_cuda_tc_table_bytes(d, p);
+    return 2;
+  }
+  return 0;
+}
+
 extern "C" int gr_cuda_fill_launch(int *p, int n, int value, void *stream) {
   fill_kernel<<<(n + 255) / 256, 256, 0, (cudaStream_t)stream>>>(p, n, value);
   return (int)cudaGetLastError();

@@ -435,15 +435,19 @@ extern "C" int gr_cuda_tc_launch(const gr_resize_desc *d, const gr_resize_plan *
   dim3 grid((d->out_w + g.bw - 1) / g.bw, (d->out_h + kTcRows - 1) / kTcRows);
   if (grid.y > 65535) return (int)cudaErrorInvalidConfiguration;
   if (!d->tmp) return (int)cudaErrorInvalidValue;
-  const int prep = (int)(grid.x + grid.y);
+  const int prep = d->tables_ready ? 0 : (int)(grid.x + grid.y);
   if (d->channels == 3) {
-    tc_prep_kernel<3><<<prep, kTcThreads, 0, st>>>(*d, g);
+    if (prep) tc_prep_kernel<3><<<prep, kTcThreads, 0, st>>>(*d, g);
     launch_tc<3>(g, grid, *d, st);
   } else {
-    tc_prep_kernel<1><<<prep, kTcThreads, 0, st>>>(*d, g);
+    if (prep) tc_prep_kernel<1><<<prep, kTcThreads, 0, st>>>(*d, g);
     launch_tc<1>(g, grid, *d, st);
   }
   return (int)cudaGetLastError();
+}
+
+extern "C" size_t gr_cuda_tc_table_bytes(const gr_resize_desc *d, const gr_resize_plan *p) {
+  return tc_table_bytes(tc_geom(p), d->out_w, d->out_h);
 }
 
 extern "C" int gr_cuda_plan_tc(const int *h_start, int out_w, int h_taps, const int *v_start,

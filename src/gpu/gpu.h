@@ -90,6 +90,8 @@ typedef struct gr_gpu_stats {
   uint64_t failures;  /* of those, the ones that returned an error */
   int healthy;        /* 1 when at least one device is available and healthy */
   int device_count;   /* CUDA devices found (0 without CUDA or a driver) */
+  uint64_t tables_built;  /* tensor-core requests that built their kernel tables (prep kernel) */
+  uint64_t tables_reused; /* those that found them kept from the previous request of their stream */
   char last_error[GR_MESSAGE_MAX]; /* message of the last failure, "" if none */
 } gr_gpu_stats_t;
 

@@ -65,6 +65,7 @@
 #include "gpu/gpu.h"
 #include "gpu/nvjpeg_api.h"
 #include "gpu/runtime_internal.h"
+#include "gpu/table_cache.h"
 #include "gpu/tables.h"
 
 #define GR_MAX_JPEG_DEVICES 16
@@ -152,6 +153,7 @@ struct gr_batcher {
   uint8_t *pinned_out[GR_OUT_SETS]; /* results, by set; one set per batch */
   size_t pinned_out_cap[GR_OUT_SETS];
   int out_set;              /* the set the current batch writes */
+  gr_table_cache kernel_tables; /* the tensor-core kernels' tables of the last geometry resized */
   uint8_t *device_buf;      /* the batch's tables, decoded images, intermediates and outputs */
   size_t device_cap;
   int readers[GR_OUT_SETS]; /* jobs still copying their result out of each set */
@@ -678,7 +680,12 @@ static cudaError_t decode_resize(gr_batcher *b, gr_jpeg_job **jobs, int n, uint8
       job_fail(j, 1, 0, "injected fault: %s%s", "launch", "");
       continue;
     }
-    if ((e = (cudaError_t)gr_cuda_resize_launch(&desc, &j->tables.plan, b->stream))) return e;
+    if ((e = (cudaError_t)gr_table_cache_use(&b->kernel_tables, &desc, &j->tables.plan, j->h, j->v))) return e;
+    if ((e = (cudaError_t)gr_cuda_resize_launch(&desc, &j->tables.plan, b->stream))) {
+      gr_table_cache_drop(&b->kernel_tables);
+      return e;
+    }
+    gr_gpu_count_tables(b->kernel_tables.last);
     /* The encode reads the resized image on the device; else the pixels come back. */
     if (!j->gpu_encode) {
       if ((e = queue_download(b, j, dp))) return e;

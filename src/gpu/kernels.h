@@ -52,8 +52,11 @@ typedef struct gr_resize_desc {
   const float *v_weights;  /* out_h * v_taps */
   int v_taps;
   const int *block_x0;     /* fused: plan.grid_x entries (gr_cuda_fill_block_x0) */
-  float *tmp;              /* two-pass: out_h rows of tmp_pitch floats */
+  float *tmp;              /* two-pass: out_h rows of tmp_pitch floats; tensor-core paths: their tables */
   size_t tmp_pitch;        /* floats, >= in_w * channels */
+  int tables_ready;        /* tensor-core paths: 1 when tmp already holds the tables of this geometry
+                              and kind (gr_cuda_tables_kind), built by an earlier launch on the same
+                              stream: the launch then skips the prep kernel */
 } gr_resize_desc;
 
 typedef struct gr_resize_plan {
@@ -109,6 +112,7 @@ int gr_cuda_tc_init(int max_smem_bytes);
 void gr_cuda_tc_enable(int on);
 int gr_cuda_tc_usable(const gr_resize_desc *d, const gr_resize_plan *p);
 int gr_cuda_tc_launch(const gr_resize_desc *d, const gr_resize_plan *p, void *stream);
+size_t gr_cuda_tc_table_bytes(const gr_resize_desc *d, const gr_resize_plan *p);
 
 /* Integer tensor-core path (kernels/resize_i8.cu): reductions of images without alpha (1 or 3
  * channels) on sm_80 and later, within 1 of the CPU path. gr_cuda_plan_i8 needs the host weights
@@ -121,6 +125,11 @@ int gr_cuda_i8_init(int max_smem_bytes);
 void gr_cuda_i8_enable(int on);
 int gr_cuda_i8_usable(const gr_resize_desc *d, const gr_resize_plan *p);
 int gr_cuda_i8_launch(const gr_resize_desc *d, const gr_resize_plan *p, void *stream);
+size_t gr_cuda_i8_table_bytes(const gr_resize_desc *d);
+/* Measuring builds (-DGR_I8_TRACE=1) only: copies the per-block time stamps of the launches since
+ * the last read into host (at most cap bytes; layout at i8_trace in resize_i8.cu) and clears
+ * them; returns the bytes copied, 0 in other builds. */
+size_t gr_cuda_i8_trace_read(void *host, size_t cap);
 
 /* Fills plan->grid_x ints: for each column block, the smallest start of its outputs. */
 void gr_cuda_fill_block_x0(const int *h_start_host, int out_w, const gr_resize_plan *plan,
@@ -130,6 +139,12 @@ void gr_cuda_fill_block_x0(const int *h_start_host, int out_w, const gr_resize_p
  * the fp16 one, else fused (one launch) or two-pass (two); the tensor-core ones add a prep
  * kernel that builds their tables in desc.tmp. */
 int gr_cuda_resize_launch(const gr_resize_desc *desc, const gr_resize_plan *plan, void *stream);
+
+/* Which prep kernel gr_cuda_resize_launch runs for desc and plan on the current device: 0 none
+ * (fused or two-pass), 1 the integer tensor-core tables, 2 the fp16 ones; *bytes gets the size of
+ * those tables in desc.tmp (0 for none). The tables depend only on the filters, the source size
+ * and the channels, so a caller may keep them for later requests of the same geometry. */
+int gr_cuda_tables_kind(const gr_resize_desc *desc, const gr_resize_plan *plan, size_t *bytes);
 
 /* The two passes on their own (used by the two-pass plan; callable for tests/benchmarks). */
 int gr_cuda_vertical_launch(const gr_resize_desc *desc, void *stream);

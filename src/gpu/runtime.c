@@ -30,6 +30,7 @@
 #include "gpu/gpu.h"
 #include "gpu/kernels.h"
 #include "gpu/runtime_internal.h"
+#include "gpu/table_cache.h"
 #include "gpu/tables.h"
 
 #define GR_MAX_DEVICES 16
@@ -45,6 +46,7 @@ typedef struct gr_ctx {
   size_t host_in_cap;
   uint8_t *host_out; /* pinned: output pixels */
   size_t host_out_cap;
+  gr_table_cache tables; /* the tensor-core kernels' tables of the last geometry */
   struct gr_ctx *next;
 } gr_ctx;
 
@@ -71,7 +73,7 @@ static char g_name[256];
 static uint64_t g_memory;
 static gr_device g_dev[GR_MAX_DEVICES];
 static unsigned g_next;
-static uint64_t g_requests, g_failures;
+static uint64_t g_requests, g_failures, g_tables_built, g_tables_reused;
 static char g_last_error[GR_MESSAGE_MAX];
 
 static double now_seconds(void) {
@@ -214,6 +216,7 @@ static void ctx_destroy(gr_ctx *c) {
     cudaStreamSynchronize(c->stream);
     cudaStreamDestroy(c->stream);
   }
+  gr_table_cache_free(&c->tables);
   if (c->host_in) cudaFreeHost(c->host_in);
   if (c->host_out) cudaFreeHost(c->host_out);
   cudaGetLastError();
@@ -383,6 +386,8 @@ void gr_gpu_stats(gr_gpu_stats_t *stats) {
   pthread_mutex_lock(&g_lock);
   stats->requests = g_requests;
   stats->failures = g_failures;
+  stats->tables_built = __atomic_load_n(&g_tables_built, __ATOMIC_RELAXED);
+  stats->tables_reused = __atomic_load_n(&g_tables_reused, __ATOMIC_RELAXED);
   stats->device_count = g_device_count;
   if (g_initialised && g_available) {
     for (int i = 0; i < g_device_count; i++) {
@@ -465,6 +470,10 @@ int gr_gpu_device_info(int id, int *max_smem, int *pools) {
   if (max_smem) *max_smem = g_dev[id].max_smem;
   if (pools) *pools = g_dev[id].pools;
   return 1;
+}
+
+void gr_gpu_count_tables(int last) {
+  if (last) __atomic_fetch_add(last == 2 ? &g_tables_reused : &g_tables_built, 1, __ATOMIC_RELAXED);
 }
 
 void gr_gpu_count(gr_status status, const char *message) {
@@ -633,7 +642,13 @@ gr_status gr_gpu_resize(const gr_image *src, const gr_filter *horizontal,
   gr_gpu_desc_init(&desc, horizontal, vertical, &tables, d + off_tables, d + off_src, row, C,
                    d + off_dst, (float *)(d + off_tmp));
   INJECT("launch");
-  CUDA_TRY((cudaError_t)gr_cuda_resize_launch(&desc, &tables.plan, ctx->stream), "kernel launch");
+  /* The tensor-core kernels' tables stay with the context: a repeated geometry skips the prep. */
+  CUDA_TRY((cudaError_t)gr_table_cache_use(&ctx->tables, &desc, &tables.plan, horizontal, vertical),
+           "cudaMalloc (kernel tables)");
+  cerr = (cudaError_t)gr_cuda_resize_launch(&desc, &tables.plan, ctx->stream);
+  if (cerr != cudaSuccess) gr_table_cache_drop(&ctx->tables);
+  CUDA_TRY(cerr, "kernel launch");
+  gr_gpu_count_tables(ctx->tables.last);
   CUDA_TRY(cudaMemcpyAsync(ctx->host_out, d + off_dst, out_bytes, cudaMemcpyDeviceToHost,
                            ctx->stream),
            "cudaMemcpyAsync (download)");

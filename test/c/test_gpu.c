@@ -147,6 +147,49 @@ static void test_against_cpu(int quick) {
   printf("GPU vs CPU: %d cases, worst difference %d\n", cases, worst);
 }
 
+/* The tensor-core kernels' tables stay with a context: a request of the geometry its context's
+ * last one had reuses them (no prep kernel), any other builds them, and every result stays
+ * within 1 of the CPU. One thread, so one context (on one device). */
+static void test_table_reuse(void) {
+  static const struct {
+    int iw, ih, ow, oh, c;
+    gr_kernel k;
+    int reused;
+  } seq[] = {
+      {800, 600, 400, 300, 3, GR_KERNEL_LANCZOS3, 0}, {800, 600, 400, 300, 3, GR_KERNEL_LANCZOS3, 1},
+      {800, 600, 400, 300, 3, GR_KERNEL_MITCHELL, 0}, {800, 600, 400, 300, 1, GR_KERNEL_LANCZOS3, 0},
+      {800, 600, 400, 300, 1, GR_KERNEL_LANCZOS3, 1}, {800, 600, 410, 300, 3, GR_KERNEL_LANCZOS3, 0},
+      {800, 600, 400, 300, 3, GR_KERNEL_LANCZOS3, 0},
+  };
+  const int n = (int)(sizeof seq / sizeof seq[0]);
+  gr_gpu_stats_t before, after;
+  gr_gpu_stats(&before);
+  int reused = 0;
+  for (int i = 0; i < n; i++) {
+    char why[GR_MESSAGE_MAX];
+    int d = compare_case(seq[i].iw, seq[i].ih, seq[i].ow, seq[i].oh, seq[i].c, seq[i].k, 1, i & 1,
+                         (uint32_t)(77 + i), why, sizeof why);
+    CHECK_MSG(d >= 0 && d <= 1, "table reuse step %d: max diff %d %s", i, d, why);
+    reused += seq[i].reused;
+  }
+  gr_gpu_stats(&after);
+  const uint64_t built = after.tables_built - before.tables_built;
+  const uint64_t kept = after.tables_reused - before.tables_reused;
+  const char *tensor = getenv("GPU_RESIZE_TENSOR");
+  if (tensor && !strcmp(tensor, "0")) {
+    CHECK_MSG(built + kept == 0, "GPU_RESIZE_TENSOR=0, yet %llu tensor-core launches", (unsigned long long)(built + kept));
+    return;
+  }
+  CHECK_MSG(built + kept == (uint64_t)n, "tensor-core tables: %llu built + %llu reused, %d requests",
+            (unsigned long long)built, (unsigned long long)kept, n);
+  if (after.device_count == 1) {
+    CHECK_MSG(kept == (uint64_t)reused && built == (uint64_t)(n - reused),
+              "tensor-core tables: %llu built, %llu reused; expected %d, %d", (unsigned long long)built,
+              (unsigned long long)kept, n - reused, reused);
+  }
+  printf("tensor-core tables: %llu built, %llu reused\n", (unsigned long long)built, (unsigned long long)kept);
+}
+
 /* A small request for the fault and failure checks. */
 static gr_status small_request(gr_error *err) {
   test_image t;
@@ -329,6 +372,7 @@ int main(void) {
     return gr_test_finish("test_gpu (quick)");
   }
   test_invalid();
+  test_table_reuse();
   test_against_cpu(0);
   test_faults();
   test_threads();
