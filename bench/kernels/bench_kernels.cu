@@ -3,9 +3,11 @@
  * when built with NPP (-DGR_HAVE_NPP), nppiResize_8u_C3R_Ctx with NPPI_INTER_LANCZOS, _LINEAR
  * and _SUPER (downscales) on the same sizes.
  *
- *   build/bench_kernels [--out DIR] [--runs N] [--warmup N] [--buffers K] [--sweep]
+ *   build/bench_kernels [--out DIR] [--runs N] [--warmup N] [--buffers K] [--sweep] [--cases 0,1]
  *
- * Timing: CUDA events around each launch, median (and min, p90) of N runs; the source rotates
+ * Timing: CUDA events around each launch, median (and min, p90) of N runs, the launch queued behind
+ * a spin kernel so that the host's launch cost is not counted (and again from an idle GPU, where
+ * it is: "idle"); an empty kernel, timed the same way, shows the floor; the source rotates
  * over K device buffers so that consecutive runs do not find their input in L2. Also times the
  * pinned host<->device copies a request needs (in + out), for scale. Quality: PSNR of each NPP
  * output against ours (lanczos3, libvips semantics), which is bit-exact with the CPU path: each
@@ -16,6 +18,7 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -58,9 +61,13 @@ struct Result {
   double mpix_out;    /* output megapixels per second */
   double psnr_vs_ours; /* NaN for ours; inf when identical */
   std::string note;
+  double idle_ms = NAN; /* median with each launch queued on an idle GPU (host launch cost included) */
+  double host_us = NAN; /* median host time of the launch call itself */
 };
 
 static int g_runs = 50, g_warmup = 5, g_buffers = 4;
+static const char *g_out_dir = nullptr; /* --out */
+static int g_case = 0;                  /* the case being run, for file names */
 static int g_sweep = 0;     /* --sweep: also time other fused tile shapes */
 static int g_cpu_worst = 0; /* worst |ours - CPU| over all cases */
 static int g_cpu_bad = 0;   /* 1: a kernel differed from the CPU by more than it may */
@@ -91,7 +98,31 @@ static double psnr(const std::vector<uint8_t> &a, const std::vector<uint8_t> &b)
   return 10 * std::log10(255.0 * 255.0 / (se / (double)a.size()));
 }
 
-/* Times fn(buffer index) with events: warm-up, then g_runs launches, one event pair each. */
+/* Keeps the stream busy for about ns nanoseconds (one thread). */
+__global__ void spin_kernel(long long ns) {
+  unsigned long long t0, t;
+  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t0));
+  do {
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
+  } while ((long long)(t - t0) < ns);
+}
+
+__global__ void empty_kernel() {}
+
+static double median_of(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
+
+/* What time_it measured last besides its results: the idle-GPU median and the host time of the
+ * launch call (add() files them with the result). */
+static double g_last_idle_ms = NAN, g_last_host_us = NAN;
+
+/* Times fn(buffer index) with events: warm-up, then g_runs launches, one event pair each, read
+ * on the device: a spin kernel (50 us) holds the stream before the first event, so that the
+ * launch is queued before the GPU gets there and the host's launch cost is not in the figure
+ * (median, min, p90). Then g_runs more from an idle GPU, where the host's cost is in it
+ * (g_last_idle_ms), and the host time of fn (g_last_host_us). */
 template <typename F>
 static void time_it(F fn, cudaStream_t st, double *median, double *mn, double *p90) {
   cudaEvent_t a, b;
@@ -99,8 +130,9 @@ static void time_it(F fn, cudaStream_t st, double *median, double *mn, double *p
   CK(cudaEventCreate(&b));
   for (int i = 0; i < g_warmup; i++) fn(i % g_buffers);
   CK(cudaStreamSynchronize(st));
-  std::vector<float> ms;
+  std::vector<double> ms, idle, host;
   for (int i = 0; i < g_runs; i++) {
+    spin_kernel<<<1, 1, 0, st>>>(50000);
     CK(cudaEventRecord(a, st));
     fn(i % g_buffers);
     CK(cudaEventRecord(b, st));
@@ -109,10 +141,24 @@ static void time_it(F fn, cudaStream_t st, double *median, double *mn, double *p
     CK(cudaEventElapsedTime(&t, a, b));
     ms.push_back(t);
   }
+  for (int i = 0; i < g_runs; i++) {
+    CK(cudaEventRecord(a, st));
+    const auto h0 = std::chrono::steady_clock::now();
+    fn(i % g_buffers);
+    const auto h1 = std::chrono::steady_clock::now();
+    CK(cudaEventRecord(b, st));
+    CK(cudaEventSynchronize(b));
+    float t = 0;
+    CK(cudaEventElapsedTime(&t, a, b));
+    idle.push_back(t);
+    host.push_back(std::chrono::duration<double, std::micro>(h1 - h0).count());
+  }
   std::sort(ms.begin(), ms.end());
-  *median = ms.size() % 2 ? ms[ms.size() / 2] : 0.5 * (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]);
+  *median = median_of(ms);
   *mn = ms.front();
   *p90 = ms[std::min(ms.size() - 1, (size_t)std::ceil(0.9 * ms.size()) - 1)];
+  g_last_idle_ms = median_of(idle);
+  g_last_host_us = median_of(host);
   CK(cudaEventDestroy(a));
   CK(cudaEventDestroy(b));
 }
@@ -125,6 +171,8 @@ static void run_case(const Case &cs, int max_smem, cudaStream_t st, std::vector<
   auto add = [&](const char *impl, double med, double mn, double p90, double q, const std::string &note) {
     Result r{cs.name, impl, cs.in_w, cs.in_h, cs.out_w, cs.out_h, C, med, mn, p90,
              moved / (med * 1e-3) / 1e9, (double)cs.out_w * cs.out_h / (med * 1e-3) / 1e6, q, note};
+    r.idle_ms = g_last_idle_ms;
+    r.host_us = g_last_host_us;
     out.push_back(r);
   };
 
@@ -234,8 +282,17 @@ static void run_case(const Case &cs, int max_smem, cudaStream_t st, std::vector<
   };
 
   /* Times the launch of plan pp with descriptor dd over the rotating sources (med, mn, p90), then
-   * runs it once on source buffer 0 and downloads the output into o. */
-  auto run_plan = [&](gr_resize_desc dd, const gr_resize_plan &pp, std::vector<uint8_t> &o) {
+   * runs it once on source buffer 0 and downloads the output into o. Tensor-core plans keep their
+   * tables (built once, as the library's first request of a geometry does, then reused as its
+   * contexts reuse them) unless keep is false: then every launch runs the prep kernel. */
+  auto run_plan = [&](gr_resize_desc dd, const gr_resize_plan &pp, std::vector<uint8_t> &o, bool keep = true) {
+    size_t tb = 0;
+    dd.tables_ready = 0;
+    if (keep && gr_cuda_tables_kind(&dd, &pp, &tb) != 0) {
+      CK((cudaError_t)gr_cuda_resize_launch(&dd, &pp, st));
+      CK(cudaStreamSynchronize(st));
+      dd.tables_ready = 1;
+    }
     time_it([&](int k) {
       dd.src = dsrc[k];
       CK((cudaError_t)gr_cuda_resize_launch(&dd, &pp, st));
@@ -270,10 +327,39 @@ static void run_case(const Case &cs, int max_smem, cudaStream_t st, std::vector<
              plan.grid_x, plan.grid_y);
     strncat(note, t, sizeof note - strlen(note) - 1);
   }
+  if (i8 || tc) strncat(note, "; tables kept (a repeated geometry)", sizeof note - strlen(note) - 1);
+  /* Builds with -DGR_I8_TRACE=1: one more launch's per-block time stamps, as trace-N.bin. */
+  if (i8 && g_out_dir) {
+    const size_t cap = (size_t)4096 * 64 * sizeof(unsigned long long);
+    std::vector<unsigned long long> tr(cap / sizeof(unsigned long long));
+    if (gr_cuda_i8_trace_read(tr.data(), cap) > 0) {
+      gr_resize_desc dd = d;
+      dd.tables_ready = 1; /* run_plan left this plan's tables in d.tmp */
+      CK((cudaError_t)gr_cuda_resize_launch(&dd, &plan, st));
+      CK(cudaStreamSynchronize(st));
+      const size_t n = gr_cuda_i8_trace_read(tr.data(), cap);
+      mkdir(g_out_dir, 0755);
+      const std::string path = std::string(g_out_dir) + "/trace-" + std::to_string(g_case) + ".bin";
+      FILE *f = fopen(path.c_str(), "wb");
+      if (f) {
+        fwrite(tr.data(), 1, n, f);
+        fclose(f);
+      }
+    }
+  }
   add("gpu-resize lanczos3", med, mn, p90, NAN, note);
 
   vs_cpu(ours, i8 || tc ? 1 : 0, note, sizeof note);
   out.back().note = note;
+
+  /* The same with the tables built by every launch (a geometry's first request). */
+  if (i8 || tc) {
+    run_plan(d, plan, theirs, false);
+    char t[200];
+    snprintf(t, sizeof t, "prep kernel on every launch");
+    vs_cpu(theirs, 1, t, sizeof t);
+    add("gpu-resize lanczos3, tables built", med, mn, p90, psnr(theirs, ours), t);
+  }
 
   /* The fp16 tensor-core kernel, where the integer one ran above. */
   if (i8 && tc) {
@@ -357,6 +443,8 @@ static void run_case(const Case &cs, int max_smem, cudaStream_t st, std::vector<
     }, st, &med, &mn, &p90);
     Result r{cs.name, "pinned H2D+D2H copies", cs.in_w, cs.in_h, cs.out_w, cs.out_h, C, med, mn, p90,
              moved / (med * 1e-3) / 1e9, NAN, NAN, "not a resize: PCIe cost of one request"};
+    r.idle_ms = g_last_idle_ms;
+    r.host_us = g_last_host_us;
     out.push_back(r);
     CK(cudaFreeHost(hin));
     CK(cudaFreeHost(hout));
@@ -445,14 +533,17 @@ static std::string jstr(const std::string &s) {
 
 int main(int argc, char **argv) {
   const char *out_dir = nullptr;
+  const char *cases_arg = nullptr; /* --cases 0,1: only those (indices into cases[]) */
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--out") && i + 1 < argc) out_dir = argv[++i];
     else if (!strcmp(argv[i], "--runs") && i + 1 < argc) g_runs = std::max(1, atoi(argv[++i]));
     else if (!strcmp(argv[i], "--warmup") && i + 1 < argc) g_warmup = std::max(0, atoi(argv[++i]));
     else if (!strcmp(argv[i], "--buffers") && i + 1 < argc) g_buffers = std::max(1, atoi(argv[++i]));
     else if (!strcmp(argv[i], "--sweep")) g_sweep = 1;
+    else if (!strcmp(argv[i], "--cases") && i + 1 < argc) cases_arg = argv[++i];
     else {
-      fprintf(stderr, "usage: %s [--out DIR] [--runs N] [--warmup N] [--buffers K] [--sweep]\n", argv[0]);
+      fprintf(stderr, "usage: %s [--out DIR] [--runs N] [--warmup N] [--buffers K] [--sweep] [--cases 0,1]\n",
+              argv[0]);
       return 2;
     }
   }
@@ -488,8 +579,10 @@ int main(int argc, char **argv) {
 #endif
   printf("device: %s (sm_%d%d, %d SMs, %.1f GiB), CUDA runtime %d, driver %d; %s\n", prop.name, prop.major,
          prop.minor, prop.multiProcessorCount, prop.totalGlobalMem / 1073741824.0, rt, drv, npp.c_str());
-  printf("median of %d runs (%d warm-up), source rotating over %d buffers; CUDA events per launch\n\n", g_runs,
-         g_warmup, g_buffers);
+  printf("median of %d runs (%d warm-up), source rotating over %d buffers; CUDA events per launch, the launch\n"
+         "queued behind a 50 us spin kernel (idle ms: from an idle GPU, the host's launch cost included;\n"
+         "host us: the launch call on the host)\n\n",
+         g_runs, g_warmup, g_buffers);
 
   const Case cases[] = {
       {"3840x2160 RGB -> 1920x1080", 3840, 2160, 1920, 1080, 3},
@@ -499,10 +592,28 @@ int main(int argc, char **argv) {
       {"2048x1536 RGBA -> 720x540", 2048, 1536, 720, 540, 4},
   };
   std::vector<Result> results;
-  for (const Case &cs : cases) run_case(cs, optin, st, results);
+  /* What the timing itself adds: an empty kernel, timed as the resizes are. */
+  {
+    double med, mn, p90;
+    time_it([&](int) { empty_kernel<<<1, 32, 0, st>>>(); }, st, &med, &mn, &p90);
+    Result r{"measurement floor", "empty kernel", 0, 0, 0, 0, 0, med, mn, p90, NAN, NAN, NAN,
+             "an empty launch, timed as the resizes are"};
+    r.idle_ms = g_last_idle_ms;
+    r.host_us = g_last_host_us;
+    results.push_back(r);
+  }
+  g_out_dir = out_dir;
+  for (const Case &cs : cases) {
+    bool run = !cases_arg;
+    for (const char *p = cases_arg; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : "") {
+      if (atoi(p) == g_case) run = true;
+    }
+    if (run) run_case(cs, optin, st, results);
+    g_case++;
+  }
 
-  printf("%-28s %-24s %9s %9s %9s %8s %9s %9s  %s\n", "case", "implementation", "median ms", "min ms", "p90 ms",
-         "GB/s", "Mpix/s", "PSNR dB", "note");
+  printf("%-28s %-24s %9s %9s %9s %9s %7s %8s %9s %9s  %s\n", "case", "implementation", "median ms", "min ms",
+         "p90 ms", "idle ms", "host us", "GB/s", "Mpix/s", "PSNR dB", "note");
   std::string last;
   for (const Result &r : results) {
     if (r.case_name != last && !last.empty()) printf("\n");
@@ -514,8 +625,8 @@ int main(int argc, char **argv) {
     char mp[32];
     if (std::isnan(r.mpix_out)) snprintf(mp, sizeof mp, "-");
     else snprintf(mp, sizeof mp, "%.0f", r.mpix_out);
-    printf("%-28s %-24s %9.4f %9.4f %9.4f %8.1f %9s %9s  %s\n", r.case_name.c_str(), r.impl.c_str(), r.median_ms,
-           r.min_ms, r.p90_ms, r.gbps, mp, q, r.note.c_str());
+    printf("%-28s %-24s %9.4f %9.4f %9.4f %9.4f %7.1f %8.1f %9s %9s  %s\n", r.case_name.c_str(), r.impl.c_str(),
+           r.median_ms, r.min_ms, r.p90_ms, r.idle_ms, r.host_us, r.gbps, mp, q, r.note.c_str());
   }
 
   if (out_dir) {
@@ -535,9 +646,11 @@ int main(int argc, char **argv) {
       const Result &r = results[i];
       fprintf(f,
               "    {\"case\": %s, \"impl\": %s, \"in\": [%d, %d, %d], \"out\": [%d, %d], \"medianMs\": %s, "
-              "\"minMs\": %s, \"p90Ms\": %s, \"GBps\": %s, \"MpixPerSecOut\": %s, \"psnrVsOurs\": %s, \"note\": %s}%s\n",
+              "\"minMs\": %s, \"p90Ms\": %s, \"idleMs\": %s, \"hostUs\": %s, \"GBps\": %s, \"MpixPerSecOut\": %s, \"psnrVsOurs\": %s, "
+              "\"note\": %s}%s\n",
               jstr(r.case_name).c_str(), jstr(r.impl).c_str(), r.in_w, r.in_h, r.channels, r.out_w, r.out_h,
-              jnum(r.median_ms).c_str(), jnum(r.min_ms).c_str(), jnum(r.p90_ms).c_str(), jnum(r.gbps).c_str(),
+              jnum(r.median_ms).c_str(), jnum(r.min_ms).c_str(), jnum(r.p90_ms).c_str(), jnum(r.idle_ms).c_str(),
+              jnum(r.host_us).c_str(), jnum(r.gbps).c_str(),
               jnum(r.mpix_out).c_str(), jnum(r.psnr_vs_ours).c_str(), jstr(r.note).c_str(),
               i + 1 < results.size() ? "," : "");
     }
