@@ -650,16 +650,34 @@ __device__ __forceinline__ void i8_load_w2(const uint4 *vt, uint32_t (*afh)[4], 
 
 /* Phase 1 of a block tile: D1 [16 staged rows][8 output bytes] per tile, into I [row][byte]
  * (s16); the warp's output tiles are j = warp, warp + 8, ... ht: the column block's tables. */
+/* A warp's first output tile in phase 1: its window (int2 pair) and W1 fragments. */
+template <int KS1>
+struct I8W1 {
+  int4 wv;
+  uint4 bn[KS1];
+};
+
+/* Loads the window and weights of output tile j of the column block whose tables are ht. */
+template <int KS1>
+__device__ __forceinline__ void i8_load_w1(const uint4 *ht, int j, I8W1<KS1> &w) {
+  const int lane = threadIdx.x & 31;
+  w.wv = __ldg(reinterpret_cast<const int4 *>(ht) + (j >> 1));
+#pragma unroll
+  for (int ks = 0; ks < KS1; ks++) w.bn[ks] = __ldg(ht + kI8HHead + ((size_t)j * kI8Ks1 + ks) * 32 + lane);
+}
+
+/* first: the warp's first output tile's window and weights (i8_load_w1 with j = warp), loaded
+ * early by the caller: their latency is L2's. */
 template <int KS1>
 __device__ __forceinline__ void i8_phase1(const uint4 *ht, const I8Geom &g, uint32_t stage, uint32_t inter, int ob0,
-                                          int outbytes) {
+                                          int outbytes, const I8W1<KS1> &first) {
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, gq = lane >> 2, tq = lane & 3;
   const int4 *hwin = reinterpret_cast<const int4 *>(ht);
-  /* Each output tile's window and weights are loaded one tile ahead (their latency is L2's). */
-  int4 wv = __ldg(hwin + (warp >> 1));
+  /* Each output tile's window and weights are loaded one tile ahead. */
+  int4 wv = first.wv;
   uint4 bn[KS1];
 #pragma unroll
-  for (int ks = 0; ks < KS1; ks++) bn[ks] = __ldg(ht + kI8HHead + ((size_t)warp * kI8Ks1 + ks) * 32 + lane);
+  for (int ks = 0; ks < KS1; ks++) bn[ks] = first.bn[ks];
   for (int j = warp; j < kI8Nt; j += kI8Warps) {
     if (ob0 + 8 * j >= outbytes) break;
     const int off = (j & 1) ? wv.z : wv.x, nks = (j & 1) ? wv.w : wv.y;
@@ -761,12 +779,14 @@ __global__ void __launch_bounds__(kI8Threads, GR_I8_MIN_BLOCKS)
   const uint4 vh = __ldg(vt);
   uint32_t afh[KS2][4], afl[KS2][4];
   i8_load_w2<KS2>(vt, afh, afl);
+  I8W1<KS1> w1;
+  i8_load_w1<KS1>(ht, threadIdx.x >> 5, w1);
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
   if (fast) i8_wait(bar_s, 0);
 #endif
   __syncthreads();
   i8_trace(1);
-  i8_phase1<KS1>(ht, g, stage, inter, ob0, outbytes);
+  i8_phase1<KS1>(ht, g, stage, inter, ob0, outbytes, w1);
   __syncthreads();
   i8_trace(2);
   i8_phase2<KS2>(d, vh, afh, afl, inter, ob0, y0, outbytes);
@@ -860,6 +880,9 @@ __global__ void __launch_bounds__(kI8Threads, 2)
   /* The prep kernel's tables (a no-op unless launched as its programmatic dependent). */
   asm volatile("griddepcontrol.wait;\n" ::: "memory");
   __syncthreads();
+  /* Phase 1's first weights, loaded a tile ahead (during the previous tile's phase 2). */
+  I8W1<KS1> w1;
+  if (t < ntiles) i8_load_w1<KS1>(reinterpret_cast<const uint4 *>(d.tmp) + i8_hoff(d.out_h) + (size_t)(t % ncb) * kI8HStride, warp, w1);
   uint32_t parity = 0; /* bit b: the phase buffer b's mbarrier waits for next */
   for (int i = 0; t < ntiles; i++, t += G) {
     const int b = i & 1, cb = t % ncb, rb = t / ncb;
@@ -883,9 +906,13 @@ __global__ void __launch_bounds__(kI8Threads, 2)
       parity ^= 1u << b;
     }
     i8_trace(1 + 3 * i);
-    i8_phase1<KS1>(ht, g, stage, inter, cb * kI8Bx, outbytes);
+    i8_phase1<KS1>(ht, g, stage, inter, cb * kI8Bx, outbytes, w1);
     __syncthreads();
     i8_trace(2 + 3 * i);
+    if (t + G < ntiles) {
+      i8_load_w1<KS1>(reinterpret_cast<const uint4 *>(d.tmp) + i8_hoff(d.out_h) + (size_t)((t + G) % ncb) * kI8HStride,
+                      warp, w1);
+    }
     i8_phase2<KS2>(d, vh, afh, afl, inter, cb * kI8Bx, rb * kI8By, outbytes);
     __syncthreads();
     i8_trace(3 + 3 * i);

@@ -6,8 +6,9 @@
  *   build/bench_kernels [--out DIR] [--runs N] [--warmup N] [--buffers K] [--sweep] [--cases 0,1]
  *
  * Timing: CUDA events around each launch, median (and min, p90) of N runs, the launch queued behind
- * a spin kernel so that the host's launch cost is not counted (and again from an idle GPU, where
- * it is: "idle"); an empty kernel, timed the same way, shows the floor; the source rotates
+ * the same launch so that the host's launch cost is not counted (also behind a spin kernel only,
+ * "spin", and from an idle GPU, "idle", where the host's cost is counted); an empty kernel, timed
+ * the same way, shows the floor; the source rotates
  * over K device buffers so that consecutive runs do not find their input in L2. Also times the
  * pinned host<->device copies a request needs (in + out), for scale. Quality: PSNR of each NPP
  * output against ours (lanczos3, libvips semantics), which is bit-exact with the CPU path: each
@@ -61,6 +62,7 @@ struct Result {
   double mpix_out;    /* output megapixels per second */
   double psnr_vs_ours; /* NaN for ours; inf when identical */
   std::string note;
+  double spin_ms = NAN; /* median with each launch queued behind a spin kernel only */
   double idle_ms = NAN; /* median with each launch queued on an idle GPU (host launch cost included) */
   double host_us = NAN; /* median host time of the launch call itself */
 };
@@ -116,13 +118,16 @@ static double median_of(std::vector<double> v) {
 
 /* What time_it measured last besides its results: the idle-GPU median and the host time of the
  * launch call (add() files them with the result). */
-static double g_last_idle_ms = NAN, g_last_host_us = NAN;
+static double g_last_idle_ms = NAN, g_last_spin_ms = NAN, g_last_host_us = NAN;
 
 /* Times fn(buffer index) with events: warm-up, then g_runs launches, one event pair each, read
- * on the device: a spin kernel (50 us) holds the stream before the first event, so that the
- * launch is queued before the GPU gets there and the host's launch cost is not in the figure
- * (median, min, p90). Then g_runs more from an idle GPU, where the host's cost is in it
- * (g_last_idle_ms), and the host time of fn (g_last_host_us). */
+ * on the device. Each timed launch is queued behind the same launch on another source buffer
+ * (none of them in L2: the buffers rotate), and that behind a spin kernel (50 us): the launch is
+ * queued before the GPU gets there (the host's launch cost is not in the figure) and follows its
+ * own kind, as in a service that resizes one image after another (median, min, p90). Then g_runs
+ * behind the spin kernel alone (g_last_spin_ms: what following another kernel, e.g. a change of
+ * shared-memory configuration, adds), and g_runs from an idle GPU, where the host's cost is in it
+ * (g_last_idle_ms), with the host time of fn (g_last_host_us). */
 template <typename F>
 static void time_it(F fn, cudaStream_t st, double *median, double *mn, double *p90) {
   cudaEvent_t a, b;
@@ -130,7 +135,18 @@ static void time_it(F fn, cudaStream_t st, double *median, double *mn, double *p
   CK(cudaEventCreate(&b));
   for (int i = 0; i < g_warmup; i++) fn(i % g_buffers);
   CK(cudaStreamSynchronize(st));
-  std::vector<double> ms, idle, host;
+  std::vector<double> ms, spun, idle, host;
+  for (int i = 0; i < g_runs; i++) {
+    spin_kernel<<<1, 1, 0, st>>>(50000);
+    fn((i + g_buffers / 2) % g_buffers); /* the buffer furthest from the last use of buffer i */
+    CK(cudaEventRecord(a, st));
+    fn(i % g_buffers);
+    CK(cudaEventRecord(b, st));
+    CK(cudaEventSynchronize(b));
+    float t = 0;
+    CK(cudaEventElapsedTime(&t, a, b));
+    ms.push_back(t);
+  }
   for (int i = 0; i < g_runs; i++) {
     spin_kernel<<<1, 1, 0, st>>>(50000);
     CK(cudaEventRecord(a, st));
@@ -139,7 +155,7 @@ static void time_it(F fn, cudaStream_t st, double *median, double *mn, double *p
     CK(cudaEventSynchronize(b));
     float t = 0;
     CK(cudaEventElapsedTime(&t, a, b));
-    ms.push_back(t);
+    spun.push_back(t);
   }
   for (int i = 0; i < g_runs; i++) {
     CK(cudaEventRecord(a, st));
@@ -158,6 +174,7 @@ static void time_it(F fn, cudaStream_t st, double *median, double *mn, double *p
   *mn = ms.front();
   *p90 = ms[std::min(ms.size() - 1, (size_t)std::ceil(0.9 * ms.size()) - 1)];
   g_last_idle_ms = median_of(idle);
+  g_last_spin_ms = median_of(spun);
   g_last_host_us = median_of(host);
   CK(cudaEventDestroy(a));
   CK(cudaEventDestroy(b));
@@ -171,6 +188,7 @@ static void run_case(const Case &cs, int max_smem, cudaStream_t st, std::vector<
   auto add = [&](const char *impl, double med, double mn, double p90, double q, const std::string &note) {
     Result r{cs.name, impl, cs.in_w, cs.in_h, cs.out_w, cs.out_h, C, med, mn, p90,
              moved / (med * 1e-3) / 1e9, (double)cs.out_w * cs.out_h / (med * 1e-3) / 1e6, q, note};
+    r.spin_ms = g_last_spin_ms;
     r.idle_ms = g_last_idle_ms;
     r.host_us = g_last_host_us;
     out.push_back(r);
@@ -443,6 +461,7 @@ static void run_case(const Case &cs, int max_smem, cudaStream_t st, std::vector<
     }, st, &med, &mn, &p90);
     Result r{cs.name, "pinned H2D+D2H copies", cs.in_w, cs.in_h, cs.out_w, cs.out_h, C, med, mn, p90,
              moved / (med * 1e-3) / 1e9, NAN, NAN, "not a resize: PCIe cost of one request"};
+    r.spin_ms = g_last_spin_ms;
     r.idle_ms = g_last_idle_ms;
     r.host_us = g_last_host_us;
     out.push_back(r);
@@ -580,8 +599,8 @@ int main(int argc, char **argv) {
   printf("device: %s (sm_%d%d, %d SMs, %.1f GiB), CUDA runtime %d, driver %d; %s\n", prop.name, prop.major,
          prop.minor, prop.multiProcessorCount, prop.totalGlobalMem / 1073741824.0, rt, drv, npp.c_str());
   printf("median of %d runs (%d warm-up), source rotating over %d buffers; CUDA events per launch, the launch\n"
-         "queued behind a 50 us spin kernel (idle ms: from an idle GPU, the host's launch cost included;\n"
-         "host us: the launch call on the host)\n\n",
+         "queued behind the same launch (spin ms: behind a 50 us spin kernel only; idle ms: from an idle GPU,\n"
+         "the host's launch cost included; host us: the launch call on the host)\n\n",
          g_runs, g_warmup, g_buffers);
 
   const Case cases[] = {
@@ -598,6 +617,7 @@ int main(int argc, char **argv) {
     time_it([&](int) { empty_kernel<<<1, 32, 0, st>>>(); }, st, &med, &mn, &p90);
     Result r{"measurement floor", "empty kernel", 0, 0, 0, 0, 0, med, mn, p90, NAN, NAN, NAN,
              "an empty launch, timed as the resizes are"};
+    r.spin_ms = g_last_spin_ms;
     r.idle_ms = g_last_idle_ms;
     r.host_us = g_last_host_us;
     results.push_back(r);
@@ -612,8 +632,8 @@ int main(int argc, char **argv) {
     g_case++;
   }
 
-  printf("%-28s %-24s %9s %9s %9s %9s %7s %8s %9s %9s  %s\n", "case", "implementation", "median ms", "min ms",
-         "p90 ms", "idle ms", "host us", "GB/s", "Mpix/s", "PSNR dB", "note");
+  printf("%-28s %-24s %9s %9s %9s %9s %9s %7s %8s %9s %9s  %s\n", "case", "implementation", "median ms", "min ms",
+         "p90 ms", "spin ms", "idle ms", "host us", "GB/s", "Mpix/s", "PSNR dB", "note");
   std::string last;
   for (const Result &r : results) {
     if (r.case_name != last && !last.empty()) printf("\n");
@@ -625,8 +645,9 @@ int main(int argc, char **argv) {
     char mp[32];
     if (std::isnan(r.mpix_out)) snprintf(mp, sizeof mp, "-");
     else snprintf(mp, sizeof mp, "%.0f", r.mpix_out);
-    printf("%-28s %-24s %9.4f %9.4f %9.4f %9.4f %7.1f %8.1f %9s %9s  %s\n", r.case_name.c_str(), r.impl.c_str(),
-           r.median_ms, r.min_ms, r.p90_ms, r.idle_ms, r.host_us, r.gbps, mp, q, r.note.c_str());
+    printf("%-28s %-24s %9.4f %9.4f %9.4f %9.4f %9.4f %7.1f %8.1f %9s %9s  %s\n", r.case_name.c_str(),
+           r.impl.c_str(), r.median_ms, r.min_ms, r.p90_ms, r.spin_ms, r.idle_ms, r.host_us, r.gbps, mp, q,
+           r.note.c_str());
   }
 
   if (out_dir) {
@@ -646,10 +667,10 @@ int main(int argc, char **argv) {
       const Result &r = results[i];
       fprintf(f,
               "    {\"case\": %s, \"impl\": %s, \"in\": [%d, %d, %d], \"out\": [%d, %d], \"medianMs\": %s, "
-              "\"minMs\": %s, \"p90Ms\": %s, \"idleMs\": %s, \"hostUs\": %s, \"GBps\": %s, \"MpixPerSecOut\": %s, \"psnrVsOurs\": %s, "
+              "\"minMs\": %s, \"p90Ms\": %s, \"spinMs\": %s, \"idleMs\": %s, \"hostUs\": %s, \"GBps\": %s, \"MpixPerSecOut\": %s, \"psnrVsOurs\": %s, "
               "\"note\": %s}%s\n",
               jstr(r.case_name).c_str(), jstr(r.impl).c_str(), r.in_w, r.in_h, r.channels, r.out_w, r.out_h,
-              jnum(r.median_ms).c_str(), jnum(r.min_ms).c_str(), jnum(r.p90_ms).c_str(), jnum(r.idle_ms).c_str(),
+              jnum(r.median_ms).c_str(), jnum(r.min_ms).c_str(), jnum(r.p90_ms).c_str(), jnum(r.spin_ms).c_str(), jnum(r.idle_ms).c_str(),
               jnum(r.host_us).c_str(), jnum(r.gbps).c_str(),
               jnum(r.mpix_out).c_str(), jnum(r.psnr_vs_ours).c_str(), jstr(r.note).c_str(),
               i + 1 < results.size() ? "," : "");
