@@ -132,6 +132,8 @@ __device__ __forceinline__ void i8_trace(int event) {
 
 struct I8Geom {
   int mt1;  /* 16-row tiles of staged source rows (phase 1) */
+  int rl;   /* rows the tensor copy stages (<= 16 mt1): those with weights; phase 1 also runs on
+               the rest, whatever they hold, under zero weights in phase 2 */
   int ir;   /* intermediate rows */
   int sw;   /* staged bytes per source row (multiple of 16): the span the taps read */
   int ss;   /* shared-memory stride of a staged row (16 x odd) */
@@ -490,14 +492,14 @@ __device__ __forceinline__ void i8_wait(uint32_t bar, uint32_t parity) {
                : "memory");
 }
 
-/* sm_90: the whole staged tile as one tensor copy, rows1 x ss bytes from source byte x * es and
+/* sm_90: the staged tile as one tensor copy, rows (g.rl) x ss bytes from source byte x * es and
  * row r0 (one thread issues it), counted by the mbarrier bar (its next phase). */
 __device__ __forceinline__ void i8_stage_tma(const CUtensorMap *tm, uint32_t stage, int x, int r0, uint32_t bar,
-                                             int rows1, int ss) {
-  asm volatile("mbarrier.arrive.expect_tx.shared.b64 _, [%0], %1;\n" ::"r"(bar), "r"(rows1 * ss));
+                                             int rows, int ss) {
   /* GR_I8_TMA_ROWS (measuring): the tile as several copies of that many rows. */
-  const int box = GR_I8_TMA_ROWS > 0 && GR_I8_TMA_ROWS < rows1 ? GR_I8_TMA_ROWS : rows1;
-  for (int r = 0; r < rows1; r += box) {
+  const int box = GR_I8_TMA_ROWS > 0 && GR_I8_TMA_ROWS < rows ? GR_I8_TMA_ROWS : rows;
+  asm volatile("mbarrier.arrive.expect_tx.shared.b64 _, [%0], %1;\n" ::"r"(bar), "r"((rows + box - 1) / box * box * ss));
+  for (int r = 0; r < rows; r += box) {
     asm volatile(
         "cp.async.bulk.tensor.2d.shared::cluster.global.tile.mbarrier::complete_tx::bytes [%0], [%1, {%2, %3}], "
         "[%4];\n" ::"r"(stage + (uint32_t)(r * ss)),
@@ -762,7 +764,7 @@ __global__ void __launch_bounds__(kI8Threads, GR_I8_MIN_BLOCKS)
     if (kind == 1) {
       i8_stage_bulk(d, g, stage, r0, xs, bar_s);
     } else if (tid == 0) {
-      i8_stage_tma(&tm, stage, xs / g.tma_es, r0, bar_s, rows1, g.ss);
+      i8_stage_tma(&tm, stage, xs / g.tma_es, r0, bar_s, g.rl, g.ss);
     }
   } else {
     i8_stage_sync(d, g, stage, r0, xs, false);
@@ -834,7 +836,7 @@ __device__ void i8_pipe_issue(const gr_resize_desc &d, const I8Geom &g, const CU
   const int kind = i8_stage_kind(d, g.tma, g.sw, xs);
   /* The buffer was last read by ldmatrix (generic proxy): order that before the async writes. */
   asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
-  if (kind == 0 && lane == 0) i8_stage_tma(tm, stage, xs / g.tma_es, r0, bar, rows1, g.ss);
+  if (kind == 0 && lane == 0) i8_stage_tma(tm, stage, xs / g.tma_es, r0, bar, g.rl, g.ss);
   if (kind == 1) {
     if (lane == 0) asm volatile("mbarrier.arrive.expect_tx.shared.b64 _, [%0], %1;\n" ::"r"(bar), "r"(rows1 * g.sw));
     __syncwarp();
@@ -957,6 +959,7 @@ int i8_enabled = 1;
 I8Geom i8_geom(const gr_resize_plan *p) {
   I8Geom g;
   g.mt1 = p->i8_mt1;
+  g.rl = p->i8_rows > 0 && p->i8_rows <= 16 * g.mt1 ? p->i8_rows : 16 * g.mt1;
   g.ir = p->i8_ir;
   g.sw = p->i8_sw;
   g.ss = ((g.sw / 16) | 1) * 16;
@@ -1008,7 +1011,7 @@ void i8_tensor_map(const gr_resize_desc *d, I8Geom *g, CUtensorMap *tm) {
   const CUtensorMapDataType type = types[es == 1 ? 0 : es == 2 ? 1 : es == 4 ? 2 : 3];
   const cuuint64_t dim[2] = {rowbytes / es, (cuuint64_t)d->in_h};
   const cuuint64_t stride[1] = {(cuuint64_t)d->src_pitch};
-  const int box_rows = GR_I8_TMA_ROWS > 0 && GR_I8_TMA_ROWS < rows1 ? GR_I8_TMA_ROWS : rows1;
+  const int box_rows = GR_I8_TMA_ROWS > 0 && GR_I8_TMA_ROWS < g->rl ? GR_I8_TMA_ROWS : g->rl;
   const cuuint32_t box[2] = {(cuuint32_t)(g->ss / es), (cuuint32_t)box_rows};
   const cuuint32_t estride[2] = {1, 1};
   if (i8_encode_tiled(tm, type, 2, (void *)d->src, dim, stride, box, estride, CU_TENSOR_MAP_INTERLEAVE_NONE,
@@ -1161,6 +1164,7 @@ extern "C" int gr_cuda_plan_i8(const int *h_start, const float *h_weights, int o
     }
   }
   if (ks2 > kI8Ks2) return 0;
+  const int rows = rows1;
   rows1 = (rows1 + 15) / 16 * 16;
   /* Columns: each 8-byte tile's k-steps and the staged span. */
   const int outbytes = out_w * channels;
@@ -1179,6 +1183,7 @@ extern "C" int gr_cuda_plan_i8(const int *h_start, const float *h_weights, int o
   }
   if (ks1 > kI8Ks1) return 0;
   plan->i8_mt1 = rows1 / 16;
+  plan->i8_rows = rows;
   plan->i8_ir = max(rows1, 32 * ks2);
   plan->i8_sw = sw;
   plan->i8_ks1 = ks1;

@@ -81,6 +81,7 @@ typedef struct gr_resize_plan {
    * when i8 is 1 and gr_cuda_i8_usable agrees. */
   int i8;
   int i8_mt1;              /* 16-row tiles of staged source rows per block */
+  int i8_rows;             /* of those, the rows any window reads (the tensor copy stages these) */
   int i8_ir;               /* intermediate rows per block */
   int i8_sw;               /* staged source bytes per row */
   int i8_ks1, i8_ks2;      /* most 32-byte / 32-row k-steps of a horizontal / vertical window */
