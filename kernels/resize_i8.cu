@@ -20,18 +20,21 @@
  *  The passes run in the other order than the CPU's; that is exact in real arithmetic.
  *
  * One block = 32 output rows x 192 output bytes (64 RGB or 192 grey pixels), 256 threads:
- *   staging: the source rows the block needs (rows clamped) x its source byte span, as bytes
- *     in shared memory: on sm_90 one tensor copy (TMA) of the whole tile where no row needs
- *     clamping, else one bulk copy per row; cp.async 16-byte copies on sm_80-89; word loads
- *     where the rows are not 16-byte aligned or the span passes their end;
+ *   staging: the source rows the block needs x its source byte span, as bytes in shared
+ *     memory: on sm_90 one tensor copy (TMA) of the tile (rows outside the image and bytes past
+ *     the rows come as zeros: the prep kernel merges the taps that clamp onto an edge row or
+ *     pixel into its weight, so those have zero weights); cp.async 16-byte copies on sm_80-89
+ *     (rows clamped); word loads where the rows are not 16-byte aligned or the span passes
+ *     their end;
  *   phase 1 (horizontal): D1 [source row][output byte] = S [row][source byte] x W1; a warp owns
  *     output-byte tiles of 8 (weights held in registers) and walks the staged rows 16 at a time;
  *     D1 goes to shared memory as I (u16) [row][output byte];
  *   phase 2 (vertical): D2 [output row][output byte] = W2 [output row][row] x I; a warp owns one
  *     16-row tile (weights in registers) and walks the output-byte tiles; the intermediate is
  *     loaded transposed (ldmatrix.trans) and split into its high and low bytes.
- * A prep kernel builds the per-request tables (quantised weights as fragments, windows) in
- * desc.tmp: one block per row block and kI8Passes per column block. On sm_90 the resize kernel is
+ * A prep kernel builds the tables (quantised weights as fragments, windows) in desc.tmp: one
+ * block per row block and kI8Passes per column block. They depend on the geometry alone, so a
+ * caller that keeps them (desc.tables_ready, src/gpu/table_cache.c) skips it. On sm_90 the resize kernel is
  * its programmatic dependent: its blocks start while the prep kernel runs, compute their first
  * staged row and byte themselves, stage the rows and only then wait for the tables.
  *
@@ -157,6 +160,14 @@ constexpr int kI8HStride = kI8HHead + kI8Nt * kI8Ks1 * 32;
 
 __host__ __device__ inline size_t i8_hoff(int out_h) {
   return (size_t)((out_h + kI8By - 1) / kI8By) * kI8VStride;
+}
+
+/* The tables of row block rb and of column block cb in desc.tmp. */
+__device__ inline const uint4 *i8_row_tables(const gr_resize_desc &d, int rb) {
+  return reinterpret_cast<const uint4 *>(d.tmp) + (size_t)rb * kI8VStride;
+}
+__device__ inline const uint4 *i8_col_tables(const gr_resize_desc &d, int cb) {
+  return reinterpret_cast<const uint4 *>(d.tmp) + i8_hoff(d.out_h) + (size_t)cb * kI8HStride;
 }
 
 /* The output pixel of output byte b. C is 1 or 3 (the planner admits no other). */
@@ -737,8 +748,8 @@ __global__ void __launch_bounds__(kI8Threads, GR_I8_MIN_BLOCKS)
   const int cb = blockIdx.x, rb = blockIdx.y;
   const int ob0 = cb * kI8Bx, y0 = rb * kI8By;
   const int rows1 = g.mt1 * 16;
-  const uint4 *vt = reinterpret_cast<const uint4 *>(d.tmp) + (size_t)rb * kI8VStride;
-  const uint4 *ht = reinterpret_cast<const uint4 *>(d.tmp) + i8_hoff(d.out_h) + (size_t)cb * kI8HStride;
+  const uint4 *vt = i8_row_tables(d, rb);
+  const uint4 *ht = i8_col_tables(d, cb);
   /* The block's first staged row and byte, as the prep kernel computes them (the same helpers),
    * so that the rows can be staged while it still runs. */
   __shared__ int s_r0, s_xs;
@@ -884,7 +895,7 @@ __global__ void __launch_bounds__(kI8Threads, 2)
   __syncthreads();
   /* Phase 1's first weights, loaded a tile ahead (during the previous tile's phase 2). */
   I8W1<KS1> w1;
-  if (t < ntiles) i8_load_w1<KS1>(reinterpret_cast<const uint4 *>(d.tmp) + i8_hoff(d.out_h) + (size_t)(t % ncb) * kI8HStride, warp, w1);
+  if (t < ntiles) i8_load_w1<KS1>(i8_col_tables(d, t % ncb), warp, w1);
   uint32_t parity = 0; /* bit b: the phase buffer b's mbarrier waits for next */
   for (int i = 0; t < ntiles; i++, t += G) {
     const int b = i & 1, cb = t % ncb, rb = t / ncb;
@@ -894,8 +905,8 @@ __global__ void __launch_bounds__(kI8Threads, 2)
       i8_pipe_issue(d, g, &tm, o, t + G, ncb, base + (b ^ 1) * sb, b ? bar0 : bar1, &s_org[b ^ 1]);
       if (t + 2 * G < ntiles) i8_pipe_load(d, t + 2 * G, ncb, &o);
     }
-    const uint4 *vt = reinterpret_cast<const uint4 *>(d.tmp) + (size_t)rb * kI8VStride;
-    const uint4 *ht = reinterpret_cast<const uint4 *>(d.tmp) + i8_hoff(d.out_h) + (size_t)cb * kI8HStride;
+    const uint4 *vt = i8_row_tables(d, rb);
+    const uint4 *ht = i8_col_tables(d, cb);
     const uint4 vh = __ldg(vt);
     uint32_t afh[KS2][4], afl[KS2][4];
     i8_load_w2<KS2>(vt, afh, afl);
@@ -911,10 +922,7 @@ __global__ void __launch_bounds__(kI8Threads, 2)
     i8_phase1<KS1>(ht, g, stage, inter, cb * kI8Bx, outbytes, w1);
     __syncthreads();
     i8_trace(2 + 3 * i);
-    if (t + G < ntiles) {
-      i8_load_w1<KS1>(reinterpret_cast<const uint4 *>(d.tmp) + i8_hoff(d.out_h) + (size_t)((t + G) % ncb) * kI8HStride,
-                      warp, w1);
-    }
+    if (t + G < ntiles) i8_load_w1<KS1>(i8_col_tables(d, (t + G) % ncb), warp, w1);
     i8_phase2<KS2>(d, vh, afh, afl, inter, cb * kI8Bx, rb * kI8By, outbytes);
     __syncthreads();
     i8_trace(3 + 3 * i);
