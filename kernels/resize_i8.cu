@@ -184,6 +184,12 @@ __host__ __device__ inline int i8_first_byte(const int *h_start, int in_w, int C
   return i8_tap_byte(h_start[i8_pixel(C, b)] + last_tap, in_w, C, b);
 }
 
+/* Rows per tensor copy of a tile of rows rows (the tensor map's box): all of them, or
+ * GR_I8_TMA_ROWS (measuring: the tile as several copies). */
+__host__ __device__ inline int i8_tma_box(int rows) {
+  return GR_I8_TMA_ROWS > 0 && GR_I8_TMA_ROWS < rows ? GR_I8_TMA_ROWS : rows;
+}
+
 /* How a block tile's bytes from xs are staged: 0, one tensor copy (sm_90, g.tma: the span's
  * bytes whole elements of the map; rows outside the image and bytes past the rows come as zeros,
  * under zero weights: the prep kernel merges clamped taps onto the edge rows and bytes);
@@ -473,6 +479,11 @@ __device__ void i8_stage_sync(const gr_resize_desc &d, const I8Geom &g, uint32_t
 }
 
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+/* The mbarrier bar's arrival for its phase, expecting bytes from the async copies. */
+__device__ __forceinline__ void i8_expect(uint32_t bar, uint32_t bytes) {
+  asm volatile("mbarrier.arrive.expect_tx.shared.b64 _, [%0], %1;\n" ::"r"(bar), "r"(bytes));
+}
+
 /* sm_90: staged row i (rows clamped) as one bulk copy, counted by the mbarrier bar. */
 __device__ __forceinline__ void i8_bulk_row(const gr_resize_desc &d, const I8Geom &g, uint32_t stage, int r0, int xs,
                                             int i, uint32_t bar) {
@@ -489,7 +500,7 @@ __device__ void i8_stage_bulk(const gr_resize_desc &d, const I8Geom &g, uint32_t
   const int tid = threadIdx.x, rows1 = g.mt1 * 16;
   /* The buffer was last read by ldmatrix (generic proxy): order that before the async writes. */
   asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
-  if (tid == 0) asm volatile("mbarrier.arrive.expect_tx.shared.b64 _, [%0], %1;\n" ::"r"(bar), "r"(rows1 * g.sw));
+  if (tid == 0) i8_expect(bar, (uint32_t)(rows1 * g.sw));
   /* One lane per warp issues (the copy's operands are uniform: one row per issue). */
   const int lane = tid & 31;
   for (int i = tid >> 5; i < rows1; i += kI8Warps) {
@@ -507,9 +518,8 @@ __device__ __forceinline__ void i8_wait(uint32_t bar, uint32_t parity) {
  * row r0 (one thread issues it), counted by the mbarrier bar (its next phase). */
 __device__ __forceinline__ void i8_stage_tma(const CUtensorMap *tm, uint32_t stage, int x, int r0, uint32_t bar,
                                              int rows, int ss) {
-  /* GR_I8_TMA_ROWS (measuring): the tile as several copies of that many rows. */
-  const int box = GR_I8_TMA_ROWS > 0 && GR_I8_TMA_ROWS < rows ? GR_I8_TMA_ROWS : rows;
-  asm volatile("mbarrier.arrive.expect_tx.shared.b64 _, [%0], %1;\n" ::"r"(bar), "r"((rows + box - 1) / box * box * ss));
+  const int box = i8_tma_box(rows);
+  i8_expect(bar, (uint32_t)((rows + box - 1) / box * box * ss));
   for (int r = 0; r < rows; r += box) {
     asm volatile(
         "cp.async.bulk.tensor.2d.shared::cluster.global.tile.mbarrier::complete_tx::bytes [%0], [%1, {%2, %3}], "
@@ -661,9 +671,7 @@ __device__ __forceinline__ void i8_load_w2(const uint4 *vt, uint32_t (*afh)[4], 
   }
 }
 
-/* Phase 1 of a block tile: D1 [16 staged rows][8 output bytes] per tile, into I [row][byte]
- * (s16); the warp's output tiles are j = warp, warp + 8, ... ht: the column block's tables. */
-/* A warp's first output tile in phase 1: its window (int2 pair) and W1 fragments. */
+/* A warp's output tile in phase 1: its window (int2 pair) and W1 fragments. */
 template <int KS1>
 struct I8W1 {
   int4 wv;
@@ -679,36 +687,27 @@ __device__ __forceinline__ void i8_load_w1(const uint4 *ht, int j, I8W1<KS1> &w)
   for (int ks = 0; ks < KS1; ks++) w.bn[ks] = __ldg(ht + kI8HHead + ((size_t)j * kI8Ks1 + ks) * 32 + lane);
 }
 
-/* first: the warp's first output tile's window and weights (i8_load_w1 with j = warp), loaded
+/* Phase 1 of a block tile: D1 [16 staged rows][8 output bytes] per tile, into I [row][byte]
+ * (s16); the warp's output tiles are j = warp, warp + 8, ... ht: the column block's tables.
+ * first: the warp's first output tile's window and weights (i8_load_w1 with j = warp), loaded
  * early by the caller: their latency is L2's. */
 template <int KS1>
 __device__ __forceinline__ void i8_phase1(const uint4 *ht, const I8Geom &g, uint32_t stage, uint32_t inter, int ob0,
                                           int outbytes, const I8W1<KS1> &first) {
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, gq = lane >> 2, tq = lane & 3;
-  const int4 *hwin = reinterpret_cast<const int4 *>(ht);
   /* Each output tile's window and weights are loaded one tile ahead. */
-  int4 wv = first.wv;
-  uint4 bn[KS1];
-#pragma unroll
-  for (int ks = 0; ks < KS1; ks++) bn[ks] = first.bn[ks];
+  I8W1<KS1> next = first;
   for (int j = warp; j < kI8Nt; j += kI8Warps) {
     if (ob0 + 8 * j >= outbytes) break;
-    const int off = (j & 1) ? wv.z : wv.x, nks = (j & 1) ? wv.w : wv.y;
-    uint4 bf[KS1];
-#pragma unroll
-    for (int ks = 0; ks < KS1; ks++) bf[ks] = bn[ks];
-    const int jn = j + kI8Warps;
-    if (jn < kI8Nt) {
-      wv = __ldg(hwin + (jn >> 1));
-#pragma unroll
-      for (int ks = 0; ks < KS1; ks++) bn[ks] = __ldg(ht + kI8HHead + ((size_t)jn * kI8Ks1 + ks) * 32 + lane);
-    }
+    const I8W1<KS1> cur = next;
+    const int off = (j & 1) ? cur.wv.z : cur.wv.x, nks = (j & 1) ? cur.wv.w : cur.wv.y;
+    if (j + kI8Warps < kI8Nt) i8_load_w1<KS1>(ht, j + kI8Warps, next);
     const uint32_t a_addr = stage + (uint32_t)((lane & 15) * g.ss + off + (lane >> 4) * 16);
     const uint32_t d_addr = inter + (uint32_t)(gq * kI8Is + 16 * j + 4 * tq);
 #if GR_I8_PROBE & 1
     if (nks < 0)
 #endif
-    p1_dispatch<KS1>(nks, a_addr, d_addr, bf, g.mt1, (uint32_t)(16 * g.ss));
+    p1_dispatch<KS1>(nks, a_addr, d_addr, cur.bn, g.mt1, (uint32_t)(16 * g.ss));
   }
 }
 
@@ -849,7 +848,7 @@ __device__ void i8_pipe_issue(const gr_resize_desc &d, const I8Geom &g, const CU
   asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
   if (kind == 0 && lane == 0) i8_stage_tma(tm, stage, xs / g.tma_es, r0, bar, g.rl, g.ss);
   if (kind == 1) {
-    if (lane == 0) asm volatile("mbarrier.arrive.expect_tx.shared.b64 _, [%0], %1;\n" ::"r"(bar), "r"(rows1 * g.sw));
+    if (lane == 0) i8_expect(bar, (uint32_t)(rows1 * g.sw));
     __syncwarp();
     for (int i = lane; i < rows1; i += 32) i8_bulk_row(d, g, stage, r0, xs, i, bar);
   }
@@ -1019,8 +1018,7 @@ void i8_tensor_map(const gr_resize_desc *d, I8Geom *g, CUtensorMap *tm) {
   const CUtensorMapDataType type = types[es == 1 ? 0 : es == 2 ? 1 : es == 4 ? 2 : 3];
   const cuuint64_t dim[2] = {rowbytes / es, (cuuint64_t)d->in_h};
   const cuuint64_t stride[1] = {(cuuint64_t)d->src_pitch};
-  const int box_rows = GR_I8_TMA_ROWS > 0 && GR_I8_TMA_ROWS < g->rl ? GR_I8_TMA_ROWS : g->rl;
-  const cuuint32_t box[2] = {(cuuint32_t)(g->ss / es), (cuuint32_t)box_rows};
+  const cuuint32_t box[2] = {(cuuint32_t)(g->ss / es), (cuuint32_t)i8_tma_box(g->rl)};
   const cuuint32_t estride[2] = {1, 1};
   if (i8_encode_tiled(tm, type, 2, (void *)d->src, dim, stride, box, estride, CU_TENSOR_MAP_INTERLEAVE_NONE,
                       CU_TENSOR_MAP_SWIZZLE_NONE, (CUtensorMapL2promotion)GR_I8_TMA_PROMO,
