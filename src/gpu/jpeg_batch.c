@@ -680,12 +680,9 @@ static cudaError_t decode_resize(gr_batcher *b, gr_jpeg_job **jobs, int n, uint8
       job_fail(j, 1, 0, "injected fault: %s%s", "launch", "");
       continue;
     }
-    if ((e = (cudaError_t)gr_table_cache_use(&b->kernel_tables, &desc, &j->tables.plan, j->h, j->v))) return e;
-    if ((e = (cudaError_t)gr_cuda_resize_launch(&desc, &j->tables.plan, b->stream))) {
-      gr_table_cache_drop(&b->kernel_tables);
+    if ((e = (cudaError_t)gr_table_cache_launch(&b->kernel_tables, &desc, &j->tables.plan, j->h, j->v, b->stream,
+                                                NULL)))
       return e;
-    }
-    gr_gpu_count_tables(b->kernel_tables.last);
     /* The encode reads the resized image on the device; else the pixels come back. */
     if (!j->gpu_encode) {
       if ((e = queue_download(b, j, dp))) return e;

@@ -472,8 +472,8 @@ int gr_gpu_device_info(int id, int *max_smem, int *pools) {
   return 1;
 }
 
-void gr_gpu_count_tables(int last) {
-  if (last) __atomic_fetch_add(last == 2 ? &g_tables_reused : &g_tables_built, 1, __ATOMIC_RELAXED);
+void gr_gpu_count_tables(int use) {
+  if (use) __atomic_fetch_add(use == 2 ? &g_tables_reused : &g_tables_built, 1, __ATOMIC_RELAXED);
 }
 
 void gr_gpu_count(gr_status status, const char *message) {
@@ -643,12 +643,12 @@ gr_status gr_gpu_resize(const gr_image *src, const gr_filter *horizontal,
                    d + off_dst, (float *)(d + off_tmp));
   INJECT("launch");
   /* The tensor-core kernels' tables stay with the context: a repeated geometry skips the prep. */
-  CUDA_TRY((cudaError_t)gr_table_cache_use(&ctx->tables, &desc, &tables.plan, horizontal, vertical),
-           "cudaMalloc (kernel tables)");
-  cerr = (cudaError_t)gr_cuda_resize_launch(&desc, &tables.plan, ctx->stream);
-  if (cerr != cudaSuccess) gr_table_cache_drop(&ctx->tables);
-  CUDA_TRY(cerr, "kernel launch");
-  gr_gpu_count_tables(ctx->tables.last);
+  {
+    const char *what = "";
+    CUDA_TRY((cudaError_t)gr_table_cache_launch(&ctx->tables, &desc, &tables.plan, horizontal, vertical,
+                                                ctx->stream, &what),
+             what);
+  }
   CUDA_TRY(cudaMemcpyAsync(ctx->host_out, d + off_dst, out_bytes, cudaMemcpyDeviceToHost,
                            ctx->stream),
            "cudaMemcpyAsync (download)");

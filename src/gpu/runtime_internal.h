@@ -25,9 +25,9 @@ int gr_gpu_device_info(int id, int *max_smem, int *pools);
 /* 1 when GPU_RESIZE_FAULT names this step ("alloc", "launch", "copy", "nvjpeg") and its rate
  * draws a hit. */
 int gr_gpu_fault(const char *step);
-/* Counts a tensor-core launch that built its tables (last 1) or reused them (2), as
- * gr_table_cache's last use says; 0 counts nothing. */
-void gr_gpu_count_tables(int last);
+/* Counts a tensor-core launch that built its tables (use 1) or reused them (2); 0 counts
+ * nothing (gr_table_cache_launch). */
+void gr_gpu_count_tables(int use);
 /* Grows a pinned host buffer to at least need bytes; returns a cudaError_t. */
 int gr_gpu_grow_pinned(uint8_t **buf, size_t *cap, size_t need);
 

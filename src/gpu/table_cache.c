@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gpu/runtime_internal.h"
+
 typedef struct key_part {
   const void *p;
   size_t n;
@@ -57,11 +59,15 @@ static int key_store(gr_table_cache *c, const key_part *parts) {
   return 1;
 }
 
-int gr_table_cache_use(gr_table_cache *c, gr_resize_desc *d, const gr_resize_plan *p, const gr_filter *h,
-                       const gr_filter *v) {
+/* Points d->tmp at the cached tables where the launch builds some (gr_cuda_tables_kind): *use is
+ * 2 when they are this geometry's (d->tables_ready 1), 1 when the launch's prep kernel is to
+ * build them there (kept from then on: stream order makes them visible to later launches on the
+ * same stream), 0 when the launch builds none (d left alone). Returns a cudaError_t. */
+static int cache_use(gr_table_cache *c, gr_resize_desc *d, const gr_resize_plan *p, const gr_filter *h,
+                     const gr_filter *v, int *use) {
   size_t bytes = 0;
   const int kind = gr_cuda_tables_kind(d, p, &bytes);
-  c->last = 0;
+  *use = 0;
   if (kind == 0) return (int)cudaSuccess;
   int head[8];
   key_part parts[KEY_PARTS];
@@ -69,7 +75,7 @@ int gr_table_cache_use(gr_table_cache *c, gr_resize_desc *d, const gr_resize_pla
   if (c->valid && key_equal(c, parts)) {
     d->tmp = (float *)c->dev;
     d->tables_ready = 1;
-    c->last = 2;
+    *use = 2;
     return (int)cudaSuccess;
   }
   c->valid = 0;
@@ -87,13 +93,28 @@ int gr_table_cache_use(gr_table_cache *c, gr_resize_desc *d, const gr_resize_pla
   }
   d->tmp = (float *)c->dev;
   d->tables_ready = 0;
-  c->last = 1;
+  *use = 1;
   /* Without room for the key the tables are built but not kept. */
   c->valid = key_store(c, parts);
   return (int)cudaSuccess;
 }
 
-void gr_table_cache_drop(gr_table_cache *c) { c->valid = 0; }
+int gr_table_cache_launch(gr_table_cache *c, gr_resize_desc *d, const gr_resize_plan *p, const gr_filter *h,
+                          const gr_filter *v, void *stream, const char **what) {
+  int use = 0;
+  int e = cache_use(c, d, p, h, v, &use);
+  if (e) {
+    if (what) *what = "cudaMalloc (kernel tables)";
+    return e;
+  }
+  if ((e = gr_cuda_resize_launch(d, p, stream))) {
+    c->valid = 0; /* the prep kernel that was to build them was not queued */
+    if (what) *what = "kernel launch";
+    return e;
+  }
+  gr_gpu_count_tables(use);
+  return (int)cudaSuccess;
+}
 
 void gr_table_cache_free(gr_table_cache *c) {
   if (c->dev) cudaFree(c->dev);
