@@ -28,10 +28,14 @@
  *     their end;
  *   phase 1 (horizontal): D1 [source row][output byte] = S [row][source byte] x W1; a warp owns
  *     output-byte tiles of 8 (weights held in registers) and walks the staged rows 16 at a time;
+ *     a window is counted in 16-byte units: its 32-byte k-steps, then, for an odd count, a half
+ *     step (m16n8k16 on the first half of the same fragments: a0, a1 and b0 hold k 0-15 in both
+ *     shapes), so that a 48-byte window costs 1.5 k-steps, not 2; phase 2 counts rows the same way;
  *     D1 goes to shared memory as I (u16) [row][output byte];
  *   phase 2 (vertical): D2 [output row][output byte] = W2 [output row][row] x I; a warp owns one
  *     16-row tile (weights in registers) and walks the output-byte tiles; the intermediate is
- *     loaded transposed (ldmatrix.trans) and split into its high and low bytes.
+ *     loaded transposed (ldmatrix.trans) and split into its high and low bytes; the bytes go to
+ *     the block's output tile in shared memory, which is then written out in 16-byte stores.
  * A prep kernel builds the tables (quantised weights as fragments, windows) in desc.tmp: one
  * block per row block and kI8Passes per column block. They depend on the geometry alone, so a
  * caller that keeps them (desc.tables_ready, src/gpu/table_cache.c) skips it. On sm_90 the resize kernel is
@@ -40,7 +44,8 @@
  *
  * On sm_90, where the source can be had by tensor copies and each block would get two tiles or
  * more, i8_pipe_kernel runs the same phases in persistent blocks with two staging buffers, so
- * that the next tile's rows arrive while this one is computed.
+ * that the next tile's rows arrive while this one is computed; its W2 tables come to shared
+ * memory by async copies while a tile is staged and phase 1 runs.
  *
  * The planner refuses enlargements (the two-pass kernels are faster there), windows past
  * kI8Ks1 / kI8Ks2 k-steps and tiles whose shared memory passes kI8MaxSmem (reductions of about
@@ -74,6 +79,8 @@ constexpr int kI8Ks1 = 4;             /* 32-byte k-steps a horizontal window may
 constexpr int kI8Ks2 = 3;             /* 32-row k-steps a vertical window may take */
 constexpr int kI8Is = 2 * kI8Bx + 16; /* bytes per intermediate row (an odd number of 16-byte units:
                                          ldmatrix conflict-free) */
+constexpr int kI8Os = kI8Bx + 16;     /* bytes per row of a block's output tile in shared memory (13
+                                         16-byte units: phase 2's 2-byte stores conflict-free) */
 constexpr int kI8Passes = kI8Nt / 8;  /* prep blocks per column block (8 byte tiles each) */
 constexpr int kI8One = 1 << 14;       /* weight scale */
 constexpr int kI8Bias2 = (1 << 19) + (1 << 13); /* pass 2: + 0.5 (rounding) + half a unit of I (floor's) */
@@ -105,31 +112,37 @@ constexpr int kI8Align = 128;     /* the staged tile's alignment (tensor copies)
 #ifndef GR_I8_TMA_PROMO
 #define GR_I8_TMA_PROMO 2
 #endif
-/* GR_I8_TRACE=1 (measuring only): each block's thread 0 stamps %globaltimer and clock64 at its
- * start, after each tile's staging, phase 1 and phase 2 (gr_cuda_i8_trace_read). */
+/* GR_I8_TRACE=1 (measuring only): each block stamps %globaltimer and clock64 at its start and at
+ * each tile's steps (gr_cuda_i8_trace_read). The single-tile kernel's thread 0 stamps 3 events
+ * per tile: staged, phase 1 done, phase 2 done. The pipelined kernel's stamps 8: the loop's top,
+ * staged (thread 0), staged (thread 32, warp 1), the next tile's origin reduced, its staging
+ * issued, the origin after it loaded (all three warp 0's), phase 1 done, phase 2 done. */
 #ifndef GR_I8_TRACE
 #define GR_I8_TRACE 0
 #endif
 #if GR_I8_TRACE
-constexpr int kI8TraceSlots = 4096, kI8TraceWords = 64;
+constexpr int kI8TraceSlots = 4096, kI8TraceWords = 80;
 __device__ unsigned long long g_i8_trace[kI8TraceSlots * kI8TraceWords];
 #endif
-/* Word 0: 1 + smid; then event e (0 start, 1 + 3 i + p: tile i's staging, phase 1, phase 2) at
- * words 2 + 2 e (globaltimer, ns) and 3 + 2 e (clock64). */
-__device__ __forceinline__ void i8_trace(int event) {
+/* Word 0: 1 + smid; word 1: events per tile (per); then event e (0 start, 1 + per i + k: tile i's
+ * k-th) at words 2 + 2 e (globaltimer, ns) and 3 + 2 e (clock64), stamped by thread who. */
+__device__ __forceinline__ void i8_trace(int event, int per = 3, int who = 0) {
 #if GR_I8_TRACE
   const int slot = blockIdx.x + blockIdx.y * gridDim.x, w = 2 + 2 * event;
-  if (threadIdx.x != 0 || slot >= kI8TraceSlots || w + 1 >= kI8TraceWords) return;
+  if ((int)threadIdx.x != who || event < 0 || slot >= kI8TraceSlots || w + 1 >= kI8TraceWords) return;
   unsigned long long gt, ck = clock64();
   unsigned sm;
   asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(gt));
   asm volatile("mov.u32 %0, %%smid;" : "=r"(sm));
   unsigned long long *r = g_i8_trace + (size_t)slot * kI8TraceWords;
   r[0] = 1 + sm;
+  r[1] = (unsigned)per;
   r[w] = gt;
   r[w + 1] = ck;
 #else
   (void)event;
+  (void)per;
+  (void)who;
 #endif
 }
 
@@ -145,11 +158,18 @@ struct I8Geom {
   size_t smem;
 };
 
+/* The single-tile kernel's staged rows (plus the slack a k-step reads past them), which later hold
+ * its output tile (kI8By rows kI8Os apart). */
+__host__ __device__ inline uint32_t i8_stage_region(const I8Geom &g) {
+  const uint32_t staged = (uint32_t)(g.mt1 * 16 * g.ss + kI8Slack), out = (uint32_t)(kI8By * kI8Os);
+  return staged > out ? staged : out;
+}
+
 /* Table layout in desc.tmp, in uint4:
- *   row block rb (vstride): {b0, nks0, b1, nks1} (each 16-row tile's window, rows relative to
+ *   row block rb (vstride): {b0, u0, b1, u1} (each 16-row tile's window in 16-row units, rows relative to
  *     the block's first staged row), then the W2 fragments [2 tiles][kI8Ks2][32 lanes][hi, lo]
  *     (a0..a3 each);
- *   column block cb (hstride, after all row blocks): {off, nks} per 8-byte tile (int2, off
+ *   column block cb (hstride, after all row blocks): {off, units of 16 bytes} per 8-byte tile (int2, off
  *     relative to the block's first staged byte), then the W1 fragments
  *     [kI8Nt][kI8Ks1][32 lanes] = {b0 hi, b1 hi, b0 lo, b1 lo}.
  * The first staged row and byte themselves are not stored: both kernels compute them from the
@@ -232,46 +252,56 @@ __host__ __device__ inline void i8_row_window(const int *v_start, int out_h, int
   }
 }
 
-/* d += a x b, 8-bit inputs (A: 16 x 32 row-major, B: 32 x 8 col-major), s32 sums. */
-#define I8_MMA(NAME, TA, TB)                                                                                   \
-  __device__ __forceinline__ void NAME(int d[4], const uint32_t a[4], uint32_t b0, uint32_t b1) {               \
-    asm volatile("mma.sync.aligned.m16n8k32.row.col.s32." TA "." TB ".s32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, "      \
-                 "{%8,%9}, {%0,%1,%2,%3};\n"                                                                   \
-                 : "+r"(d[0]), "+r"(d[1]), "+r"(d[2]), "+r"(d[3])                                              \
-                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));                              \
-  }
-/* d = a x b + c (the first k-step: c is the bias, without reinitialising d each time). */
-#define I8_MMA_C(NAME, TA, TB)                                                                                 \
-  __device__ __forceinline__ void NAME(int d[4], const uint32_t a[4], uint32_t b0, uint32_t b1, int c) {        \
-    asm volatile("mma.sync.aligned.m16n8k32.row.col.s32." TA "." TB ".s32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, "      \
-                 "{%8,%9}, {%10,%10,%10,%10};\n"                                                               \
-                 : "=r"(d[0]), "=r"(d[1]), "=r"(d[2]), "=r"(d[3])                                              \
-                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1), "r"(c));                      \
-  }
+/* d += a x b, 8-bit inputs, s32 sums: k = 32 (A 16 x 32 row-major: a0-a3; B 32 x 8 col-major: b0,
+ * b1), or with half, k = 16 (a window's last half step: a0, a1 and b0, which hold k 0-15 in both
+ * shapes). With first, d = a x b + c (the first step: c is the bias, and d needs no zeroing). */
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+#define I8_MMA(NAME, TA, TB)                                                                                   \
+  __device__ __forceinline__ void NAME(int d[4], const uint32_t a[4], uint32_t b0, uint32_t b1, bool first,   \
+                                       bool half, int c = 0) {                                                 \
+    if (half && first) {                                                                                       \
+      asm volatile("mma.sync.aligned.m16n8k16.row.col.s32." TA "." TB ".s32 {%0,%1,%2,%3}, {%4,%5}, {%6}, "     \
+                   "{%7,%7,%7,%7};\n"                                                                          \
+                   : "=r"(d[0]), "=r"(d[1]), "=r"(d[2]), "=r"(d[3])                                            \
+                   : "r"(a[0]), "r"(a[1]), "r"(b0), "r"(c));                                                   \
+    } else if (half) {                                                                                         \
+      asm volatile("mma.sync.aligned.m16n8k16.row.col.s32." TA "." TB ".s32 {%0,%1,%2,%3}, {%4,%5}, {%6}, "     \
+                   "{%0,%1,%2,%3};\n"                                                                          \
+                   : "+r"(d[0]), "+r"(d[1]), "+r"(d[2]), "+r"(d[3])                                            \
+                   : "r"(a[0]), "r"(a[1]), "r"(b0));                                                           \
+    } else if (first) {                                                                                        \
+      asm volatile("mma.sync.aligned.m16n8k32.row.col.s32." TA "." TB ".s32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, "    \
+                   "{%8,%9}, {%10,%10,%10,%10};\n"                                                             \
+                   : "=r"(d[0]), "=r"(d[1]), "=r"(d[2]), "=r"(d[3])                                            \
+                   : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1), "r"(c));                    \
+    } else {                                                                                                   \
+      asm volatile("mma.sync.aligned.m16n8k32.row.col.s32." TA "." TB ".s32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, "    \
+                   "{%8,%9}, {%0,%1,%2,%3};\n"                                                                 \
+                   : "+r"(d[0]), "+r"(d[1]), "+r"(d[2]), "+r"(d[3])                                            \
+                   : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));                            \
+    }                                                                                                          \
+  }
+#else
+#define I8_MMA(NAME, TA, TB)                                                                                   \
+  __device__ __forceinline__ void NAME(int *, const uint32_t *, uint32_t, uint32_t, bool, bool, int = 0) {}
+#endif
 I8_MMA(mma_u8s8, "u8", "s8")
 I8_MMA(mma_u8u8, "u8", "u8")
 I8_MMA(mma_s8u8, "s8", "u8")
 I8_MMA(mma_s8s8, "s8", "s8")
-I8_MMA_C(mma0_u8s8, "u8", "s8")
-I8_MMA_C(mma0_u8u8, "u8", "u8")
-I8_MMA_C(mma0_s8u8, "s8", "u8")
-I8_MMA_C(mma0_s8s8, "s8", "s8")
-#else
-__device__ __forceinline__ void mma_u8s8(int *, const uint32_t *, uint32_t, uint32_t) {}
-__device__ __forceinline__ void mma_u8u8(int *, const uint32_t *, uint32_t, uint32_t) {}
-__device__ __forceinline__ void mma_s8u8(int *, const uint32_t *, uint32_t, uint32_t) {}
-__device__ __forceinline__ void mma_s8s8(int *, const uint32_t *, uint32_t, uint32_t) {}
-__device__ __forceinline__ void mma0_u8s8(int *, const uint32_t *, uint32_t, uint32_t, int) {}
-__device__ __forceinline__ void mma0_u8u8(int *, const uint32_t *, uint32_t, uint32_t, int) {}
-__device__ __forceinline__ void mma0_s8u8(int *, const uint32_t *, uint32_t, uint32_t, int) {}
-__device__ __forceinline__ void mma0_s8s8(int *, const uint32_t *, uint32_t, uint32_t, int) {}
-#endif
 
 __device__ __forceinline__ void ldsm_x4(uint32_t r[4], uint32_t addr) {
   asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
                : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
                : "r"(addr));
+}
+
+__device__ __forceinline__ void ldsm_x2(uint32_t r[2], uint32_t addr) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x2.shared.b16 {%0,%1}, [%2];\n" : "=r"(r[0]), "=r"(r[1]) : "r"(addr));
+}
+
+__device__ __forceinline__ void ldsm_x2_trans(uint32_t r[2], uint32_t addr) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x2.trans.shared.b16 {%0,%1}, [%2];\n" : "=r"(r[0]), "=r"(r[1]) : "r"(addr));
 }
 
 __device__ __forceinline__ void ldsm_x4_trans(uint32_t r[4], uint32_t addr) {
@@ -284,9 +314,8 @@ __device__ __forceinline__ void sts32(uint32_t addr, uint32_t v) {
   asm volatile("st.shared.u32 [%0], %1;\n" ::"r"(addr), "r"(v));
 }
 
-/* Staging before sm_90 (sm_90 uses bulk copies). */
-#if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ < 900
-/* (The kernel runs on sm_80 and later only; older targets just compile.) */
+/* 16-byte async copies: the staging before sm_90 (sm_90 uses bulk copies), and the pipelined
+ * kernel's W2 tables. (The kernels run on sm_80 and later only; older targets just compile.) */
 __device__ __forceinline__ void cp_async16(uint32_t dst, const void *src) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
   asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"(dst), "l"(src));
@@ -298,10 +327,9 @@ __device__ __forceinline__ void cp_async16(uint32_t dst, const void *src) {
 
 __device__ __forceinline__ void cp_async_wait_all() {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
-  asm volatile("cp.async.commit_group;\ncp.async.wait_group 0;\n" ::);
+  asm volatile("cp.async.commit_group;\ncp.async.wait_group 0;\n" ::: "memory");
 #endif
 }
-#endif
 
 /* (sat_u8(hi) << 8) | sat_u8(lo). */
 __device__ __forceinline__ uint32_t pack_sat_u8(int hi, int lo) {
@@ -351,7 +379,7 @@ __global__ void __launch_bounds__(kI8Threads) i8_prep_kernel(gr_resize_desc d, I
   asm volatile("griddepcontrol.launch_dependents;\n" ::: "memory");
 #endif
   __shared__ __align__(16) int dense[64 * kI8HRow]; /* 64 outputs x window bytes, or 32 rows x window rows */
-  __shared__ int s_a[kI8Nt], s_nks[kI8Nt], s_xs;
+  __shared__ int s_a[kI8Nt], s_units[kI8Nt], s_xs;
   const int tid = threadIdx.x;
   const int C = d.channels;
   uint4 *tab = reinterpret_cast<uint4 *>(d.tmp);
@@ -365,10 +393,10 @@ __global__ void __launch_bounds__(kI8Threads) i8_prep_kernel(gr_resize_desc d, I
     if (tid < 2) {
       int b, e;
       i8_row_window(d.v_start, d.out_h, d.v_taps, y0 + 16 * tid, r0, &b, &e);
-      const int nks = (e - b + 31) / 32;
-      if (b + 32 * nks > rows1) b = max(0, rows1 - 32 * nks); /* stay within the computed rows */
+      const int units = (e - b + 15) / 16; /* 16-row units: k-steps and a last half step */
+      if (b + 16 * units > rows1) b = max(0, rows1 - 16 * units); /* stay within the computed rows */
       s_b[tid] = b;
-      s_n[tid] = nks;
+      s_n[tid] = units;
     }
     for (int i = tid; i < kI8By * kI8VRow; i += kI8Threads) dense[i] = 0;
     __syncthreads();
@@ -410,14 +438,14 @@ __global__ void __launch_bounds__(kI8Threads) i8_prep_kernel(gr_resize_desc d, I
     i8_byte_window(d.h_start, d.out_w, d.h_taps, d.in_w, C, min(ob0 + 8 * tid, outbytes - 1), &lo, &hi);
     const int a = lo & ~15;
     s_a[tid] = a;
-    s_nks[tid] = (hi - a) / 32 + 1;
+    s_units[tid] = (hi - a) / 16 + 1; /* 16-byte units: k-steps and a last half step */
     atomicMin(&s_xs, a);
   }
   for (int i = tid; i < 64 * kI8HRow; i += kI8Threads) dense[i] = 0;
   __syncthreads();
   uint4 *out = tab + i8_hoff(d.out_h) + (size_t)cb * kI8HStride;
   if (pass == 0 && tid < kI8Nt / 2) {
-    out[tid] = make_uint4(s_a[2 * tid] - s_xs, s_nks[2 * tid], s_a[2 * tid + 1] - s_xs, s_nks[2 * tid + 1]);
+    out[tid] = make_uint4(s_a[2 * tid] - s_xs, s_units[2 * tid], s_a[2 * tid + 1] - s_xs, s_units[2 * tid + 1]);
   }
   if (tid < 64) {
     /* Output byte c's taps, edge taps merged onto the edge pixel (the CPU clamps them). */
@@ -530,25 +558,28 @@ __device__ __forceinline__ void i8_stage_tma(const CUtensorMap *tm, uint32_t sta
 }
 #endif
 
-/* Phase 1 on T (1 or 2) 16-row tiles of one 8-byte output tile, N k-steps: D1 = S x W1, stored
- * as I [row][byte]. a0/a1: the tiles' ldmatrix addresses; d0/d1: their rows in the intermediate. */
-template <int N, int T>
+/* Phase 1 on T (1 or 2) 16-row tiles of one 8-byte output tile, N 32-byte k-steps, then H (0 or
+ * 1) 16-byte half step: D1 = S x W1, stored as I [row][byte]. a0/a1: the tiles' ldmatrix
+ * addresses; d0/d1: their rows in the intermediate. */
+template <int N, int H, int T>
 __device__ __forceinline__ void p1_tiles(uint32_t a0, uint32_t a1, const uint4 *bf, uint32_t d0, uint32_t d1) {
   int ah[T][4], al[T][4];
 #pragma unroll
-  for (int ks = 0; ks < N; ks++) {
+  for (int ks = 0; ks < N + H; ks++) {
+    const bool half = ks == N; /* the source's bytes 0-15 (ldmatrix's first two matrices) */
     uint32_t x[T][4];
 #pragma unroll
-    for (int u = 0; u < T; u++) ldsm_x4(x[u], (u ? a1 : a0) + 32 * ks);
+    for (int u = 0; u < T; u++) {
+      if (half) {
+        ldsm_x2(x[u], (u ? a1 : a0) + 32 * ks);
+      } else {
+        ldsm_x4(x[u], (u ? a1 : a0) + 32 * ks);
+      }
+    }
 #pragma unroll
     for (int u = 0; u < T; u++) {
-      if (ks == 0) {
-        mma0_u8s8(ah[u], x[u], bf[0].x, bf[0].y, 0);
-        mma0_u8u8(al[u], x[u], bf[0].z, bf[0].w, 0);
-      } else {
-        mma_u8s8(ah[u], x[u], bf[ks].x, bf[ks].y);
-        mma_u8u8(al[u], x[u], bf[ks].z, bf[ks].w);
-      }
+      mma_u8s8(ah[u], x[u], bf[ks].x, bf[ks].y, ks == 0, half);
+      mma_u8u8(al[u], x[u], bf[ks].z, bf[ks].w, ks == 0, half);
     }
   }
   /* D = hi * 256 + lo; I is its bytes 1-2. c0/c1: row gq, bytes 2tq, 2tq+1; c2/c3: row gq + 8. */
@@ -565,59 +596,64 @@ __device__ __forceinline__ void p1_tiles(uint32_t a0, uint32_t a1, const uint4 *
 
 /* Phase 1 on all mt1 row tiles of one output tile, two at a time (no predicated tensor-core
  * instructions: each needs its own warp synchronisation). step: bytes between row tiles. */
-template <int N>
+template <int N, int H>
 __device__ __forceinline__ void p1_rows(uint32_t a, uint32_t dst, const uint4 *bf, int mt1, uint32_t step) {
   int mt = 0;
   for (; mt + 2 <= mt1; mt += 2) {
-    p1_tiles<N, 2>(a, a + step, bf, dst, dst + 16 * kI8Is);
+    p1_tiles<N, H, 2>(a, a + step, bf, dst, dst + 16 * kI8Is);
     a += 2 * step;
     dst += 32 * kI8Is;
   }
-  if (mt < mt1) p1_tiles<N, 1>(a, a, bf, dst, dst);
+  if (mt < mt1) p1_tiles<N, H, 1>(a, a, bf, dst, dst);
 }
 
-/* p1_rows with the tile's own k-steps (1 .. N) as a constant. */
-template <int N>
-__device__ __forceinline__ void p1_dispatch(int nks, uint32_t a, uint32_t dst, const uint4 *bf, int mt1,
+/* p1_rows with the tile's own 16-byte units (1 .. U: U / 2 k-steps and a half step if odd) as
+ * constants. */
+template <int U>
+__device__ __forceinline__ void p1_dispatch(int units, uint32_t a, uint32_t dst, const uint4 *bf, int mt1,
                                             uint32_t step) {
-  if constexpr (N > 1) {
-    if (nks < N) {
-      p1_dispatch<N - 1>(nks, a, dst, bf, mt1, step);
+  if constexpr (U > 1) {
+    if (units < U) {
+      p1_dispatch<U - 1>(units, a, dst, bf, mt1, step);
       return;
     }
   }
-  p1_rows<N>(a, dst, bf, mt1, step);
+  p1_rows<U / 2, U % 2>(a, dst, bf, mt1, step);
 }
 
-/* Phase 2 with N k-steps: D2 [16 output rows][8 output bytes] per tile, two byte tiles at a time
- * (j0 and j0 + 4); afh/afl: the warp's W2 fragments; b_addr: its window's first intermediate row. */
-template <int N>
-__device__ __forceinline__ void p2_tiles(const gr_resize_desc &d, uint32_t b_addr, const uint32_t (*afh)[4],
-                                         const uint32_t (*afl)[4], int warp, int ob0, int outbytes, bool full,
-                                         uint8_t *rowa, uint8_t *rowb, int ya, int yb) {
-  const int tq = (threadIdx.x & 31) & 3;
+__device__ __forceinline__ void sts16(uint32_t addr, uint32_t v) {
+  asm volatile("st.shared.u16 [%0], %1;\n" ::"r"(addr), "h"((unsigned short)v));
+}
+
+/* Phase 2 with N 32-row k-steps, then H (0 or 1) 16-row half step: D2 [16 output rows][8 output
+ * bytes] per tile, two byte tiles at a time (j0 and j0 + 4); afh/afl: the warp's W2 fragments;
+ * b_addr: its window's first intermediate row; sa: the thread's first output row in the block's
+ * output tile in shared memory (its second is 8 rows on). */
+template <int N, int H>
+__device__ __forceinline__ void p2_tiles(uint32_t b_addr, const uint32_t (*afh)[4], const uint32_t (*afl)[4],
+                                         int warp, int ob0, int outbytes, uint32_t sa) {
   for (int j0 = warp >> 1; j0 < kI8Nt; j0 += kI8Warps) {
     int hh[2][4], md[2][4], ll[2][4];
 #pragma unroll
-    for (int ks = 0; ks < N; ks++) {
+    for (int ks = 0; ks < N + H; ks++) {
+      const bool half = ks == N; /* rows 0-15 (ldmatrix's first two matrices) */
 #pragma unroll
       for (int u = 0; u < 2; u++) {
         const int j = j0 + u * (kI8Warps / 2);
-        uint32_t r[4];
-        ldsm_x4_trans(r, b_addr + (uint32_t)(32 * ks * kI8Is + 16 * j));
+        const uint32_t addr = b_addr + (uint32_t)(32 * ks * kI8Is + 16 * j);
+        uint32_t r[4] = {0, 0, 0, 0};
+        if (half) {
+          ldsm_x2_trans(r, addr);
+        } else {
+          ldsm_x4_trans(r, addr);
+        }
         /* I's high (signed) and low (unsigned) bytes. */
         const uint32_t bh0 = __byte_perm(r[0], r[1], 0x7531), bl0 = __byte_perm(r[0], r[1], 0x6420);
         const uint32_t bh1 = __byte_perm(r[2], r[3], 0x7531), bl1 = __byte_perm(r[2], r[3], 0x6420);
-        if (ks == 0) {
-          mma0_s8s8(hh[u], afh[0], bh0, bh1, 0);
-          mma0_s8u8(md[u], afh[0], bl0, bl1, 0);
-          mma0_u8u8(ll[u], afl[0], bl0, bl1, kI8Bias2);
-        } else {
-          mma_s8s8(hh[u], afh[ks], bh0, bh1);
-          mma_s8u8(md[u], afh[ks], bl0, bl1);
-          mma_u8u8(ll[u], afl[ks], bl0, bl1);
-        }
-        mma_u8s8(md[u], afl[ks], bh0, bh1);
+        mma_s8s8(hh[u], afh[ks], bh0, bh1, ks == 0, half);
+        mma_s8u8(md[u], afh[ks], bl0, bl1, ks == 0, half);
+        mma_u8u8(ll[u], afl[ks], bl0, bl1, ks == 0, half, kI8Bias2);
+        mma_u8s8(md[u], afl[ks], bh0, bh1, false, half);
       }
     }
 #pragma unroll
@@ -628,33 +664,23 @@ __device__ __forceinline__ void p2_tiles(const gr_resize_desc &d, uint32_t b_add
 #pragma unroll
       for (int e = 0; e < 4; e++) v[e] = (int)((((uint32_t)hh[u][e] << 8) + (uint32_t)md[u][e]) * 256u + (uint32_t)ll[u][e]) >> 20;
       const uint32_t pa = pack_sat_u8(v[1], v[0]), pb = pack_sat_u8(v[3], v[2]);
-      if (full) {
-        *reinterpret_cast<uint16_t *>(rowa + 8 * j) = (uint16_t)pa;
-        *reinterpret_cast<uint16_t *>(rowb + 8 * j) = (uint16_t)pb;
-        continue;
-      }
-      const int x = c0 + 2 * tq;
-      for (int e = 0; e < 2; e++) {
-        if (x + e < outbytes) {
-          if (ya < d.out_h) rowa[8 * j + e] = (uint8_t)(pa >> (8 * e));
-          if (yb < d.out_h) rowb[8 * j + e] = (uint8_t)(pb >> (8 * e));
-        }
-      }
+      sts16(sa + 8 * j, pa);
+      sts16(sa + 8 * kI8Os + 8 * j, pb);
     }
   }
 }
 
-template <int N>
-__device__ __forceinline__ void p2_dispatch(int nks, const gr_resize_desc &d, uint32_t b_addr,
-                                            const uint32_t (*afh)[4], const uint32_t (*afl)[4], int warp, int ob0,
-                                            int outbytes, bool full, uint8_t *rowa, uint8_t *rowb, int ya, int yb) {
-  if constexpr (N > 1) {
-    if (nks < N) {
-      p2_dispatch<N - 1>(nks, d, b_addr, afh, afl, warp, ob0, outbytes, full, rowa, rowb, ya, yb);
+/* p2_tiles with the window's own 16-row units (1 .. U) as constants. */
+template <int U>
+__device__ __forceinline__ void p2_dispatch(int units, uint32_t b_addr, const uint32_t (*afh)[4],
+                                            const uint32_t (*afl)[4], int warp, int ob0, int outbytes, uint32_t sa) {
+  if constexpr (U > 1) {
+    if (units < U) {
+      p2_dispatch<U - 1>(units, b_addr, afh, afl, warp, ob0, outbytes, sa);
       return;
     }
   }
-  p2_tiles<N>(d, b_addr, afh, afl, warp, ob0, outbytes, full, rowa, rowb, ya, yb);
+  p2_tiles<U / 2, U % 2>(b_addr, afh, afl, warp, ob0, outbytes, sa);
 }
 
 /* Phase 2's W2 fragments of the warp's 16-row tile (the tables hold zeros past each window's
@@ -668,6 +694,36 @@ __device__ __forceinline__ void i8_load_w2(const uint4 *vt, uint32_t (*afh)[4], 
     const uint4 h = __ldg(p + 64 * ks), l = __ldg(p + 64 * ks + 1);
     afh[ks][0] = h.x, afh[ks][1] = h.y, afh[ks][2] = h.z, afh[ks][3] = h.w;
     afl[ks][0] = l.x, afl[ks][1] = l.y, afl[ks][2] = l.z, afl[ks][3] = l.w;
+  }
+}
+
+/* The pipelined kernel keeps a tile's row tables in shared memory (they come by async copies
+ * while the tile is staged and phase 1 runs, so that neither registers nor a wait for L2 are
+ * held over phase 1): {vh}, then per 16-row tile mi, its KS2 k-steps' fragments as in desc.tmp. */
+__host__ __device__ constexpr uint32_t i8_w2_bytes(int ks2) { return 16u * (1 + 2 * 64 * ks2); }
+
+template <int KS2>
+__device__ __forceinline__ void i8_copy_w2(const uint4 *vt, uint32_t slot) {
+  constexpr int n = 1 + 2 * 64 * KS2;
+  for (int i = threadIdx.x; i < n; i += kI8Threads) {
+    const int mi = (i - 1) / (64 * KS2), k = (i - 1) % (64 * KS2);
+    cp_async16(slot + 16u * i, vt + (i == 0 ? 0 : 1 + mi * kI8Ks2 * 64 + k));
+  }
+}
+
+template <int KS2>
+__device__ __forceinline__ void i8_load_w2_smem(uint32_t slot, uint4 &vh, uint32_t (*afh)[4], uint32_t (*afl)[4]) {
+  const int lane = threadIdx.x & 31, mi = (threadIdx.x >> 5) & 1;
+  const uint32_t p = slot + 16u * (1 + mi * 64 * KS2 + 2 * lane);
+  asm volatile("ld.shared.v4.u32 {%0,%1,%2,%3}, [%4];\n" : "=r"(vh.x), "=r"(vh.y), "=r"(vh.z), "=r"(vh.w) : "r"(slot));
+#pragma unroll
+  for (int ks = 0; ks < KS2; ks++) {
+    asm volatile("ld.shared.v4.u32 {%0,%1,%2,%3}, [%4];\n"
+                 : "=r"(afh[ks][0]), "=r"(afh[ks][1]), "=r"(afh[ks][2]), "=r"(afh[ks][3])
+                 : "r"(p + 16u * 64 * ks));
+    asm volatile("ld.shared.v4.u32 {%0,%1,%2,%3}, [%4];\n"
+                 : "=r"(afl[ks][0]), "=r"(afl[ks][1]), "=r"(afl[ks][2]), "=r"(afl[ks][3])
+                 : "r"(p + 16u * (64 * ks + 1)));
   }
 }
 
@@ -700,36 +756,58 @@ __device__ __forceinline__ void i8_phase1(const uint4 *ht, const I8Geom &g, uint
   for (int j = warp; j < kI8Nt; j += kI8Warps) {
     if (ob0 + 8 * j >= outbytes) break;
     const I8W1<KS1> cur = next;
-    const int off = (j & 1) ? cur.wv.z : cur.wv.x, nks = (j & 1) ? cur.wv.w : cur.wv.y;
+    const int off = (j & 1) ? cur.wv.z : cur.wv.x, units = (j & 1) ? cur.wv.w : cur.wv.y;
     if (j + kI8Warps < kI8Nt) i8_load_w1<KS1>(ht, j + kI8Warps, next);
     const uint32_t a_addr = stage + (uint32_t)((lane & 15) * g.ss + off + (lane >> 4) * 16);
     const uint32_t d_addr = inter + (uint32_t)(gq * kI8Is + 16 * j + 4 * tq);
 #if GR_I8_PROBE & 1
-    if (nks < 0)
+    if (units < 0)
 #endif
-    p1_dispatch<KS1>(nks, a_addr, d_addr, cur.bn, g.mt1, (uint32_t)(16 * g.ss));
+    p1_dispatch<2 * KS1>(units, a_addr, d_addr, cur.bn, g.mt1, (uint32_t)(16 * g.ss));
   }
 }
 
-/* Phase 2 of a block tile: D2 [16 output rows][8 output bytes] per tile; the warp's 16-row tile
- * is mi = warp & 1 (vh: both tiles' windows), its byte tiles warp / 2 + 4 u + 8 k. */
+/* Phase 2 of a block tile: D2 [16 output rows][8 output bytes] per tile, into the block's output
+ * tile in shared memory (obuf: kI8By rows kI8Os apart; i8_store_tile writes it out); the warp's
+ * 16-row tile is mi = warp & 1 (vh: both tiles' windows), its byte tiles warp / 2 + 4 u + 8 k.
+ * (Phase 2's 2-byte stores straight to the output, 8 rows per warp store, held the warps:
+ * bench/results/h100-s15 runs E and F.) */
 template <int KS2>
 __device__ __forceinline__ void i8_phase2(const gr_resize_desc &d, uint4 vh, const uint32_t (*afh)[4],
-                                          const uint32_t (*afl)[4], uint32_t inter, int ob0, int y0, int outbytes) {
+                                          const uint32_t (*afl)[4], uint32_t inter, int ob0, int y0, int outbytes,
+                                          uint32_t obuf) {
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, gq = lane >> 2, tq = lane & 3, mi = warp & 1;
-  const int b2 = mi ? (int)vh.z : (int)vh.x, nks2 = mi ? (int)vh.w : (int)vh.y;
-  const int ybase = y0 + 16 * mi;
-  if (ybase >= d.out_h) return;
+  const int b2 = mi ? (int)vh.z : (int)vh.x, units = mi ? (int)vh.w : (int)vh.y;
+  if (y0 + 16 * mi >= d.out_h) return;
   const uint32_t b_addr = inter + (uint32_t)((b2 + lane) * kI8Is);
-  const int ya = ybase + gq, yb = ya + 8;
-  /* Whole tiles inside the image with 2-byte aligned rows store pairs without checks. */
-  const bool full = (((uintptr_t)d.dst | d.dst_pitch) & 1) == 0 && ob0 + kI8Bx <= outbytes && ybase + 16 <= d.out_h;
-  uint8_t *rowa = d.dst + (size_t)min(ya, d.out_h - 1) * d.dst_pitch + ob0 + 2 * tq;
-  uint8_t *rowb = d.dst + (size_t)min(yb, d.out_h - 1) * d.dst_pitch + ob0 + 2 * tq;
+  const uint32_t sa = obuf + (uint32_t)((16 * mi + gq) * kI8Os + 2 * tq);
 #if GR_I8_PROBE & 2
-  if (nks2 < 0)
+  if (units < 0)
 #endif
-  p2_dispatch<KS2>(nks2, d, b_addr, afh, afl, warp, ob0, outbytes, full, rowa, rowb, ya, yb);
+  p2_dispatch<2 * KS2>(units, b_addr, afh, afl, warp, ob0, outbytes, sa);
+}
+
+/* The block's output tile (rows y0 .., bytes ob0 ..) from shared memory (obuf, rows kI8Os apart)
+ * to the output: 16-byte stores where the output's rows are 16-byte aligned and the chunk is
+ * inside them, else bytes. */
+__device__ void i8_store_tile(const gr_resize_desc &d, uint32_t obuf, int ob0, int y0, int outbytes) {
+  constexpr int chunks = kI8Bx / 16;
+  const bool al16 = (((uintptr_t)d.dst | d.dst_pitch) & 15) == 0;
+  for (int i = threadIdx.x; i < kI8By * chunks; i += kI8Threads) {
+    const int r = i / chunks, c = i - r * chunks, y = y0 + r, x = ob0 + 16 * c;
+    if (y >= d.out_h || x >= outbytes) continue;
+    uint4 v;
+    asm volatile("ld.shared.v4.u32 {%0,%1,%2,%3}, [%4];\n"
+                 : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
+                 : "r"(obuf + (uint32_t)(r * kI8Os + 16 * c)));
+    uint8_t *dst = d.dst + (size_t)y * d.dst_pitch + x;
+    if (al16 && x + 16 <= outbytes) {
+      *reinterpret_cast<uint4 *>(dst) = v;
+      continue;
+    }
+    const uint32_t w[4] = {v.x, v.y, v.z, v.w};
+    for (int e = 0; e < 16 && x + e < outbytes; e++) dst[e] = (uint8_t)(w[e >> 2] >> (8 * (e & 3)));
+  }
 }
 
 /* One block per tile of 32 output rows x kI8Bx output bytes.
@@ -746,7 +824,6 @@ __global__ void __launch_bounds__(kI8Threads, GR_I8_MIN_BLOCKS)
   const int C = d.channels, outbytes = d.out_w * C;
   const int cb = blockIdx.x, rb = blockIdx.y;
   const int ob0 = cb * kI8Bx, y0 = rb * kI8By;
-  const int rows1 = g.mt1 * 16;
   const uint4 *vt = i8_row_tables(d, rb);
   const uint4 *ht = i8_col_tables(d, cb);
   /* The block's first staged row and byte, as the prep kernel computes them (the same helpers),
@@ -761,7 +838,7 @@ __global__ void __launch_bounds__(kI8Threads, GR_I8_MIN_BLOCKS)
   __syncthreads();
   const int r0 = s_r0, xs = s_xs;
   const uint32_t stage = ((uint32_t)__cvta_generic_to_shared(smem) + (kI8Align - 1)) & ~(uint32_t)(kI8Align - 1);
-  const uint32_t inter = stage + (uint32_t)(rows1 * g.ss + kI8Slack);
+  const uint32_t inter = stage + i8_stage_region(g);
   const int kind = i8_stage_kind(d, g.tma, g.sw, xs);
   const bool fast = kind < 2; /* async copies (g.tma is 0 before sm_90: no kind 0) */
 
@@ -801,7 +878,10 @@ __global__ void __launch_bounds__(kI8Threads, GR_I8_MIN_BLOCKS)
   i8_phase1<KS1>(ht, g, stage, inter, ob0, outbytes, w1);
   __syncthreads();
   i8_trace(2);
-  i8_phase2<KS2>(d, vh, afh, afl, inter, ob0, y0, outbytes);
+  /* The output tile in the staged rows' place (phase 1 read them before the barrier). */
+  i8_phase2<KS2>(d, vh, afh, afl, inter, ob0, y0, outbytes, stage);
+  __syncthreads();
+  i8_store_tile(d, stage, ob0, y0, outbytes);
 #if GR_I8_TRACE
   __syncthreads();
   i8_trace(3);
@@ -814,6 +894,8 @@ __host__ __device__ inline uint32_t i8_stage_bytes(const I8Geom &g) {
 }
 
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+constexpr int kI8PipeEvents = 8; /* trace events per tile of the pipelined kernel */
+
 /* Pipelined kernel, warp 0: what block tile t's first staged row and byte are made of, loaded a
  * tile ahead (their latency would otherwise hold the whole block at its next barrier). */
 struct I8Origin {
@@ -835,7 +917,7 @@ __device__ __forceinline__ void i8_pipe_load(const gr_resize_desc &d, int t, int
  * one tensor copy; 1, one bulk copy per row (rows clamped); 2, none (the block stages it with
  * loads when its turn comes). Writes {r0, xs, kind} to org. */
 __device__ void i8_pipe_issue(const gr_resize_desc &d, const I8Geom &g, const CUtensorMap *tm, const I8Origin &o,
-                              int t, int ncb, uint32_t stage, uint32_t bar, int4 *org) {
+                              int t, int ncb, uint32_t stage, uint32_t bar, int4 *org, int ev) {
   const int lane = threadIdx.x & 31, C = d.channels, outbytes = d.out_w * C;
   const int ob0 = (t % ncb) * kI8Bx, rows1 = g.mt1 * 16;
   const int r0 = __reduce_min_sync(0xffffffffu, o.v);
@@ -844,6 +926,10 @@ __device__ void i8_pipe_issue(const gr_resize_desc &d, const I8Geom &g, const CU
   for (int k = 0; k < kI8Bx / 32; k++) x = min(x, i8_tap_byte(o.h[k], d.in_w, C, min(ob0 + lane + 32 * k, outbytes - 1)));
   const int xs = __reduce_min_sync(0xffffffffu, x) & ~15;
   const int kind = i8_stage_kind(d, g.tma, g.sw, xs);
+#if GR_I8_TRACE
+  asm volatile("" ::"r"(kind), "r"(r0));
+#endif
+  i8_trace(ev, kI8PipeEvents);
   /* The buffer was last read by ldmatrix (generic proxy): order that before the async writes. */
   asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
   if (kind == 0 && lane == 0) i8_stage_tma(tm, stage, xs / g.tma_es, r0, bar, g.rl, g.ss);
@@ -853,6 +939,7 @@ __device__ void i8_pipe_issue(const gr_resize_desc &d, const I8Geom &g, const CU
     for (int i = lane; i < rows1; i += 32) i8_bulk_row(d, g, stage, r0, xs, i, bar);
   }
   if (lane == 0) *org = make_int4(r0, xs, kind, 0);
+  i8_trace(ev + 1, kI8PipeEvents);
 }
 #endif
 
@@ -874,7 +961,7 @@ __global__ void __launch_bounds__(kI8Threads, 2)
   const uint32_t sb = i8_stage_bytes(g);
   const uint32_t inter = base + 2 * sb;
   const uint32_t bar0 = (uint32_t)__cvta_generic_to_shared(&bars[0]), bar1 = bar0 + 8;
-  i8_trace(0);
+  i8_trace(0, kI8PipeEvents);
   if (tid == 0) {
     asm volatile("mbarrier.init.shared.b64 [%0], 1;\nmbarrier.init.shared.b64 [%1], 1;\nfence.proxy.async.shared::cta;\n" ::"r"(
         bar0),
@@ -886,12 +973,14 @@ __global__ void __launch_bounds__(kI8Threads, 2)
   I8Origin o; /* warp 0: the next tile's */
   if (warp == 0) {
     i8_pipe_load(d, t, ncb, &o);
-    i8_pipe_issue(d, g, &tm, o, t, ncb, base, bar0, &s_org[0]);
+    i8_pipe_issue(d, g, &tm, o, t, ncb, base, bar0, &s_org[0], -1);
     if (t + G < ntiles) i8_pipe_load(d, t + G, ncb, &o);
   }
   /* The prep kernel's tables (a no-op unless launched as its programmatic dependent). */
   asm volatile("griddepcontrol.wait;\n" ::: "memory");
   __syncthreads();
+  const uint32_t w2s = inter + (uint32_t)(g.ir * kI8Is); /* the tile's row tables */
+  const uint32_t obuf = w2s + i8_w2_bytes(KS2);           /* the tile's output */
   /* Phase 1's first weights, loaded a tile ahead (during the previous tile's phase 2). */
   I8W1<KS1> w1;
   if (t < ntiles) i8_load_w1<KS1>(i8_col_tables(d, t % ncb), warp, w1);
@@ -899,16 +988,10 @@ __global__ void __launch_bounds__(kI8Threads, 2)
   for (int i = 0; t < ntiles; i++, t += G) {
     const int b = i & 1, cb = t % ncb, rb = t / ncb;
     const uint32_t stage = base + b * sb, bar = b ? bar1 : bar0;
-    /* The other buffer was last read in the previous tile's phase 1 (two barriers ago). */
-    if (warp == 0 && t + G < ntiles) {
-      i8_pipe_issue(d, g, &tm, o, t + G, ncb, base + (b ^ 1) * sb, b ? bar0 : bar1, &s_org[b ^ 1]);
-      if (t + 2 * G < ntiles) i8_pipe_load(d, t + 2 * G, ncb, &o);
-    }
-    const uint4 *vt = i8_row_tables(d, rb);
+    i8_trace(1 + kI8PipeEvents * i, kI8PipeEvents);
+    /* The slot was last read in the previous tile's phase 2 (a barrier ago). */
+    i8_copy_w2<KS2>(i8_row_tables(d, rb), w2s);
     const uint4 *ht = i8_col_tables(d, cb);
-    const uint4 vh = __ldg(vt);
-    uint32_t afh[KS2][4], afl[KS2][4];
-    i8_load_w2<KS2>(vt, afh, afl);
     const int4 org = s_org[b];
     if (org.z == 2) {
       i8_stage_sync(d, g, stage, org.x, org.y, false);
@@ -917,14 +1000,30 @@ __global__ void __launch_bounds__(kI8Threads, 2)
       i8_wait(bar, (parity >> b) & 1);
       parity ^= 1u << b;
     }
-    i8_trace(1 + 3 * i);
+    i8_trace(1 + kI8PipeEvents * i + 1, kI8PipeEvents);
+    i8_trace(1 + kI8PipeEvents * i + 2, kI8PipeEvents, 32);
+    /* The next tile's staging, into the other buffer (last read in the previous tile's phase 1,
+     * two barriers ago), once this tile's is in: issued earlier, while this tile's copy is still
+     * in flight, it held warp 0 (bench/results/h100-s15 run C). */
+    if (warp == 0 && t + G < ntiles) {
+      i8_pipe_issue(d, g, &tm, o, t + G, ncb, base + (b ^ 1) * sb, b ? bar0 : bar1, &s_org[b ^ 1],
+                    1 + kI8PipeEvents * i + 3);
+      if (t + 2 * G < ntiles) i8_pipe_load(d, t + 2 * G, ncb, &o);
+      i8_trace(1 + kI8PipeEvents * i + 5, kI8PipeEvents);
+    }
     i8_phase1<KS1>(ht, g, stage, inter, cb * kI8Bx, outbytes, w1);
+    cp_async_wait_all();
     __syncthreads();
-    i8_trace(2 + 3 * i);
+    i8_trace(1 + kI8PipeEvents * i + 6, kI8PipeEvents);
+    uint4 vh;
+    uint32_t afh[KS2][4], afl[KS2][4];
+    i8_load_w2_smem<KS2>(w2s, vh, afh, afl);
     if (t + G < ntiles) i8_load_w1<KS1>(i8_col_tables(d, (t + G) % ncb), warp, w1);
-    i8_phase2<KS2>(d, vh, afh, afl, inter, cb * kI8Bx, rb * kI8By, outbytes);
+    i8_phase2<KS2>(d, vh, afh, afl, inter, cb * kI8Bx, rb * kI8By, outbytes, obuf);
     __syncthreads();
-    i8_trace(3 + 3 * i);
+    /* (The next writes to obuf come after the next tile's phase 1 and its barrier.) */
+    i8_store_tile(d, obuf, cb * kI8Bx, rb * kI8By, outbytes);
+    i8_trace(1 + kI8PipeEvents * i + 7, kI8PipeEvents);
   }
 #else
   (void)d;
@@ -972,7 +1071,7 @@ I8Geom i8_geom(const gr_resize_plan *p) {
   g.ss = ((g.sw / 16) | 1) * 16;
   g.tma = 0;
   g.tma_es = 1;
-  g.smem = kI8Align + (size_t)g.mt1 * 16 * g.ss + kI8Slack + (size_t)g.ir * kI8Is;
+  g.smem = kI8Align + i8_stage_region(g) + (size_t)g.ir * kI8Is;
   return g;
 }
 
@@ -1107,7 +1206,9 @@ extern "C" int gr_cuda_i8_launch(const gr_resize_desc *d, const gr_resize_plan *
    * buffers each), where that much shared memory can be had and each block gets two tiles or
    * more (4K grey -> 1080p, 340 tiles on 264 blocks, is faster without: 0.025 against 0.028 ms,
    * RGB's 1020 tiles faster with: 0.044-0.046 against 0.047; bench/results/h100-s13 run E). */
-  const size_t pipe_smem = kI8Align + 2 * (size_t)i8_stage_bytes(g) + (size_t)g.ir * kI8Is;
+  const size_t pipe_smem =
+      kI8Align + 2 * (size_t)i8_stage_bytes(g) + (size_t)g.ir * kI8Is + i8_w2_bytes(clampi(p->i8_ks2, 1, kI8Ks2)) +
+      (size_t)kI8By * kI8Os;
   if (GR_I8_PIPE && g.tma > 0 && pipe_smem <= (size_t)i8_smem_limit[dev]) {
     const I8Kernel k = i8_pipe_kernel_for(p->i8_ks1, p->i8_ks2);
     unsigned long long *fit = &i8_pipe_fit[dev][clampi(p->i8_ks1, 2, kI8Ks1) - 2][clampi(p->i8_ks2, 1, kI8Ks2) - 1];

@@ -348,7 +348,7 @@ static void run_case(const Case &cs, int max_smem, cudaStream_t st, std::vector<
   if (i8 || tc) strncat(note, "; tables kept (a repeated geometry)", sizeof note - strlen(note) - 1);
   /* Builds with -DGR_I8_TRACE=1: one more launch's per-block time stamps, as trace-N.bin. */
   if (i8 && g_out_dir) {
-    const size_t cap = (size_t)4096 * 64 * sizeof(unsigned long long);
+    const size_t cap = (size_t)4096 * 80 * sizeof(unsigned long long); /* resize_i8.cu: slots x words */
     std::vector<unsigned long long> tr(cap / sizeof(unsigned long long));
     if (gr_cuda_i8_trace_read(tr.data(), cap) > 0) {
       gr_resize_desc dd = d;
