@@ -115,8 +115,9 @@ constexpr int kI8Align = 128;     /* the staged tile's alignment (tensor copies)
 /* GR_I8_TRACE=1 (measuring only): each block stamps %globaltimer and clock64 at its start and at
  * each tile's steps (gr_cuda_i8_trace_read). The single-tile kernel's thread 0 stamps 3 events
  * per tile: staged, phase 1 done, phase 2 done. The pipelined kernel's stamps 8: the loop's top,
- * staged (thread 0), staged (thread 32, warp 1), the next tile's origin reduced, its staging
- * issued, the origin after it loaded (all three warp 0's), phase 1 done, phase 2 done. */
+ * staged (thread 0), staged (thread 32, warp 1), the next tile's stage kind known, its staging
+ * issued, the origin of the tile after it loading (all three warp 0's), phase 1 done, phase 2
+ * done. */
 #ifndef GR_I8_TRACE
 #define GR_I8_TRACE 0
 #endif
@@ -172,11 +173,13 @@ __host__ __device__ inline uint32_t i8_stage_region(const I8Geom &g) {
  *   column block cb (hstride, after all row blocks): {off, units of 16 bytes} per 8-byte tile (int2, off
  *     relative to the block's first staged byte), then the W1 fragments
  *     [kI8Nt][kI8Ks1][32 lanes] = {b0 hi, b1 hi, b0 lo, b1 lo}.
- * The first staged row and byte themselves are not stored: both kernels compute them from the
- * start tables (i8_r0, i8_first_byte), the resize kernel before the prep kernel is done. */
-constexpr int kI8VStride = 1 + 2 * kI8Ks2 * 32 * 2;
+ * and each ends with {first staged row (r0) or byte (xs), 0, 0, 0}. The resize kernels compute
+ * their first tile's r0 and xs themselves from the start tables (i8_r0, i8_first_byte: the same
+ * helpers as the prep kernel's), before the prep kernel is done; the pipelined kernel reads its
+ * later tiles' from the tables. */
+constexpr int kI8VStride = 1 + 2 * kI8Ks2 * 32 * 2 + 1;
 constexpr int kI8HHead = kI8Nt / 2;
-constexpr int kI8HStride = kI8HHead + kI8Nt * kI8Ks1 * 32;
+constexpr int kI8HStride = kI8HHead + kI8Nt * kI8Ks1 * 32 + 1;
 
 __host__ __device__ inline size_t i8_hoff(int out_h) {
   return (size_t)((out_h + kI8By - 1) / kI8By) * kI8VStride;
@@ -410,7 +413,10 @@ __global__ void __launch_bounds__(kI8Threads) i8_prep_kernel(gr_resize_desc d, I
     }
     __syncthreads();
     uint4 *out = tab + (size_t)blockIdx.x * kI8VStride;
-    if (tid == 0) out[0] = make_uint4(s_b[0], s_n[0], s_b[1], s_n[1]);
+    if (tid == 0) {
+      out[0] = make_uint4(s_b[0], s_n[0], s_b[1], s_n[1]);
+      out[kI8VStride - 1] = make_uint4(r0, 0, 0, 0);
+    }
     /* A (16 x 32, row): a_r = (m gq + 8 (r & 1); k 16 (r >> 1) + 4 tq + e). Logical k 4 tq + e
      * is window row 2 tq + e (e < 2) or 8 + 2 tq + e - 2, as the transposed loads deliver them. */
     for (int i = tid; i < 2 * kI8Ks2 * 32; i += kI8Threads) {
@@ -447,6 +453,7 @@ __global__ void __launch_bounds__(kI8Threads) i8_prep_kernel(gr_resize_desc d, I
   if (pass == 0 && tid < kI8Nt / 2) {
     out[tid] = make_uint4(s_a[2 * tid] - s_xs, s_units[2 * tid], s_a[2 * tid + 1] - s_xs, s_units[2 * tid + 1]);
   }
+  if (pass == 0 && tid == 0) out[kI8HStride - 1] = make_uint4(s_xs, 0, 0, 0);
   if (tid < 64) {
     /* Output byte c's taps, edge taps merged onto the edge pixel (the CPU clamps them). */
     const int c = pass * 64 + tid, j = c >> 3;
@@ -896,35 +903,32 @@ __host__ __device__ inline uint32_t i8_stage_bytes(const I8Geom &g) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
 constexpr int kI8PipeEvents = 8; /* trace events per tile of the pipelined kernel */
 
-/* Pipelined kernel, warp 0: what block tile t's first staged row and byte are made of, loaded a
- * tile ahead (their latency would otherwise hold the whole block at its next barrier). */
-struct I8Origin {
-  int v;                 /* lane m: v_start of the tile's row m */
-  int h[kI8Bx / 32];     /* lane l: h_start of output byte l + 32 k's pixel */
-};
-
-__device__ __forceinline__ void i8_pipe_load(const gr_resize_desc &d, int t, int ncb, I8Origin *o) {
+/* Pipelined kernel, warp 0: block tile t's first staged row and byte {r0, xs}, computed from the
+ * start tables as the prep kernel does (for the first tile, before the prep kernel is done). */
+__device__ __forceinline__ int2 i8_pipe_origin(const gr_resize_desc &d, int t, int ncb) {
   const int lane = threadIdx.x & 31, C = d.channels, outbytes = d.out_w * C;
   const int ob0 = (t % ncb) * kI8Bx, y0 = (t / ncb) * kI8By;
-  o->v = __ldg(d.v_start + min(y0 + lane, d.out_h - 1));
-#pragma unroll
-  for (int k = 0; k < kI8Bx / 32; k++) {
-    o->h[k] = __ldg(d.h_start + i8_pixel(C, min(ob0 + lane + 32 * k, outbytes - 1)));
-  }
-}
-
-/* Pipelined kernel, warp 0: block tile t's staging into stage (counted by bar) issued: kind 0,
- * one tensor copy; 1, one bulk copy per row (rows clamped); 2, none (the block stages it with
- * loads when its turn comes). Writes {r0, xs, kind} to org. */
-__device__ void i8_pipe_issue(const gr_resize_desc &d, const I8Geom &g, const CUtensorMap *tm, const I8Origin &o,
-                              int t, int ncb, uint32_t stage, uint32_t bar, int4 *org, int ev) {
-  const int lane = threadIdx.x & 31, C = d.channels, outbytes = d.out_w * C;
-  const int ob0 = (t % ncb) * kI8Bx, rows1 = g.mt1 * 16;
-  const int r0 = __reduce_min_sync(0xffffffffu, o.v);
+  const int r0 = __reduce_min_sync(0xffffffffu, __ldg(d.v_start + min(y0 + lane, d.out_h - 1)));
   int x = INT_MAX;
 #pragma unroll
-  for (int k = 0; k < kI8Bx / 32; k++) x = min(x, i8_tap_byte(o.h[k], d.in_w, C, min(ob0 + lane + 32 * k, outbytes - 1)));
-  const int xs = __reduce_min_sync(0xffffffffu, x) & ~15;
+  for (int k = 0; k < kI8Bx / 32; k++) x = min(x, i8_first_byte(d.h_start, d.in_w, C, min(ob0 + lane + 32 * k, outbytes - 1)));
+  return make_int2(r0, __reduce_min_sync(0xffffffffu, x) & ~15);
+}
+
+/* The same from the tables (once the prep kernel is done): two loads, issued a tile ahead. */
+__device__ __forceinline__ int2 i8_pipe_origin_table(const gr_resize_desc &d, int t, int ncb) {
+  const int *rt = reinterpret_cast<const int *>(i8_row_tables(d, t / ncb) + kI8VStride - 1);
+  const int *ct = reinterpret_cast<const int *>(i8_col_tables(d, t % ncb) + kI8HStride - 1);
+  return make_int2(__ldg(rt), __ldg(ct));
+}
+
+/* Pipelined kernel, warp 0: the staging of the block tile whose origin is {r0, xs} (on) into
+ * stage (counted by bar) issued: kind 0, one tensor copy; 1, one bulk copy per row (rows clamped);
+ * 2, none (the block stages it with loads when its turn comes). Writes {r0, xs, kind} to org. */
+__device__ void i8_pipe_issue(const gr_resize_desc &d, const I8Geom &g, const CUtensorMap *tm, int2 on,
+                              uint32_t stage, uint32_t bar, int4 *org, int ev) {
+  const int lane = threadIdx.x & 31, rows1 = g.mt1 * 16;
+  const int r0 = on.x, xs = on.y;
   const int kind = i8_stage_kind(d, g.tma, g.sw, xs);
 #if GR_I8_TRACE
   asm volatile("" ::"r"(kind), "r"(r0));
@@ -970,15 +974,12 @@ __global__ void __launch_bounds__(kI8Threads, 2)
   __syncthreads();
   int t = blockIdx.x;
   const int G = gridDim.x;
-  I8Origin o; /* warp 0: the next tile's */
-  if (warp == 0) {
-    i8_pipe_load(d, t, ncb, &o);
-    i8_pipe_issue(d, g, &tm, o, t, ncb, base, bar0, &s_org[0], -1);
-    if (t + G < ntiles) i8_pipe_load(d, t + G, ncb, &o);
-  }
+  if (warp == 0) i8_pipe_issue(d, g, &tm, i8_pipe_origin(d, t, ncb), base, bar0, &s_org[0], -1);
   /* The prep kernel's tables (a no-op unless launched as its programmatic dependent). */
   asm volatile("griddepcontrol.wait;\n" ::: "memory");
   __syncthreads();
+  int2 on = make_int2(0, 0); /* warp 0: the next tile's origin, loaded a tile ahead */
+  if (warp == 0 && t + G < ntiles) on = i8_pipe_origin_table(d, t + G, ncb);
   const uint32_t w2s = inter + (uint32_t)(g.ir * kI8Is); /* the tile's row tables */
   const uint32_t obuf = w2s + i8_w2_bytes(KS2);           /* the tile's output */
   /* Phase 1's first weights, loaded a tile ahead (during the previous tile's phase 2). */
@@ -1006,9 +1007,8 @@ __global__ void __launch_bounds__(kI8Threads, 2)
      * two barriers ago), once this tile's is in: issued earlier, while this tile's copy is still
      * in flight, it held warp 0 (bench/results/h100-s15 run C). */
     if (warp == 0 && t + G < ntiles) {
-      i8_pipe_issue(d, g, &tm, o, t + G, ncb, base + (b ^ 1) * sb, b ? bar0 : bar1, &s_org[b ^ 1],
-                    1 + kI8PipeEvents * i + 3);
-      if (t + 2 * G < ntiles) i8_pipe_load(d, t + 2 * G, ncb, &o);
+      i8_pipe_issue(d, g, &tm, on, base + (b ^ 1) * sb, b ? bar0 : bar1, &s_org[b ^ 1], 1 + kI8PipeEvents * i + 3);
+      if (t + 2 * G < ntiles) on = i8_pipe_origin_table(d, t + 2 * G, ncb);
       i8_trace(1 + kI8PipeEvents * i + 5, kI8PipeEvents);
     }
     i8_phase1<KS1>(ht, g, stage, inter, cb * kI8Bx, outbytes, w1);

@@ -61,8 +61,8 @@ def summary(path):
     elif per == 5:  # session 15's runs C and D
         names = ['issued (warp 0)', 'staged (warp 0)', 'staged (warp 1)', 'phase 1 done', 'phase 2 done']
     else:
-        names = ['loop top', 'staged (warp 0)', 'staged (warp 1)', 'origin reduced', 'staging issued',
-                 'origin loaded', 'phase 1 done', 'phase 2 done'][:per]
+        names = ['loop top', 'staged (warp 0)', 'staged (warp 1)', 'next: kind known', 'next: issued',
+                 'after: origin', 'phase 1 done', 'phase 2 done'][:per]
     # Step k of tile i: with 3 events, the time since the step before; else since the tile's start.
     steps = {k: [] for k in range(per)}
     by_tile = {}
