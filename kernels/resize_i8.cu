@@ -59,6 +59,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <type_traits>
+
 #include "gpu/kernels.h"
 #include "pixel_math.cuh"
 #include "tensor_device.cuh"
@@ -614,18 +616,17 @@ __device__ __forceinline__ void p1_rows(uint32_t a, uint32_t dst, const uint4 *b
   if (mt < mt1) p1_tiles<N, H, 1>(a, a, bf, dst, dst);
 }
 
-/* p1_rows with the tile's own 16-byte units (1 .. U: U / 2 k-steps and a half step if odd) as
- * constants. */
-template <int U>
-__device__ __forceinline__ void p1_dispatch(int units, uint32_t a, uint32_t dst, const uint4 *bf, int mt1,
-                                            uint32_t step) {
+/* Calls f(N, H) with a window of units 16-byte (16-row) units (1 .. U) as constants: N whole
+ * 32-wide k-steps (std::integral_constant) and H, a last half step (0 or 1). */
+template <int U, typename F>
+__device__ __forceinline__ void i8_units(int units, F f) {
   if constexpr (U > 1) {
     if (units < U) {
-      p1_dispatch<U - 1>(units, a, dst, bf, mt1, step);
+      i8_units<U - 1>(units, f);
       return;
     }
   }
-  p1_rows<U / 2, U % 2>(a, dst, bf, mt1, step);
+  f(std::integral_constant<int, U / 2>{}, std::integral_constant<int, U % 2>{});
 }
 
 __device__ __forceinline__ void sts16(uint32_t addr, uint32_t v) {
@@ -675,19 +676,6 @@ __device__ __forceinline__ void p2_tiles(uint32_t b_addr, const uint32_t (*afh)[
       sts16(sa + 8 * kI8Os + 8 * j, pb);
     }
   }
-}
-
-/* p2_tiles with the window's own 16-row units (1 .. U) as constants. */
-template <int U>
-__device__ __forceinline__ void p2_dispatch(int units, uint32_t b_addr, const uint32_t (*afh)[4],
-                                            const uint32_t (*afl)[4], int warp, int ob0, int outbytes, uint32_t sa) {
-  if constexpr (U > 1) {
-    if (units < U) {
-      p2_dispatch<U - 1>(units, b_addr, afh, afl, warp, ob0, outbytes, sa);
-      return;
-    }
-  }
-  p2_tiles<U / 2, U % 2>(b_addr, afh, afl, warp, ob0, outbytes, sa);
 }
 
 /* Phase 2's W2 fragments of the warp's 16-row tile (the tables hold zeros past each window's
@@ -770,7 +758,9 @@ __device__ __forceinline__ void i8_phase1(const uint4 *ht, const I8Geom &g, uint
 #if GR_I8_PROBE & 1
     if (units < 0)
 #endif
-    p1_dispatch<2 * KS1>(units, a_addr, d_addr, cur.bn, g.mt1, (uint32_t)(16 * g.ss));
+    i8_units<2 * KS1>(units, [&](auto n, auto h) {
+      p1_rows<decltype(n)::value, decltype(h)::value>(a_addr, d_addr, cur.bn, g.mt1, (uint32_t)(16 * g.ss));
+    });
   }
 }
 
@@ -791,7 +781,9 @@ __device__ __forceinline__ void i8_phase2(const gr_resize_desc &d, uint4 vh, con
 #if GR_I8_PROBE & 2
   if (units < 0)
 #endif
-  p2_dispatch<2 * KS2>(units, b_addr, afh, afl, warp, ob0, outbytes, sa);
+  i8_units<2 * KS2>(units, [&](auto n, auto h) {
+    p2_tiles<decltype(n)::value, decltype(h)::value>(b_addr, afh, afl, warp, ob0, outbytes, sa);
+  });
 }
 
 /* The block's output tile (rows y0 .., bytes ob0 ..) from shared memory (obuf, rows kI8Os apart)

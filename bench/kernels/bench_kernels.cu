@@ -116,9 +116,16 @@ static double median_of(std::vector<double> v) {
   return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
 }
 
-/* What time_it measured last besides its results: the idle-GPU median and the host time of the
- * launch call (add() files them with the result). */
+/* What time_it measured last besides its results: the spin and idle-GPU medians and the host
+ * time of the launch call (with_last_timing files them with a result). */
 static double g_last_idle_ms = NAN, g_last_spin_ms = NAN, g_last_host_us = NAN;
+
+static Result with_last_timing(Result r) {
+  r.spin_ms = g_last_spin_ms;
+  r.idle_ms = g_last_idle_ms;
+  r.host_us = g_last_host_us;
+  return r;
+}
 
 /* Times fn(buffer index) with events: warm-up, then g_runs launches, one event pair each, read
  * on the device. Each timed launch is queued behind the same launch on another source buffer
@@ -135,39 +142,33 @@ static void time_it(F fn, cudaStream_t st, double *median, double *mn, double *p
   CK(cudaEventCreate(&b));
   for (int i = 0; i < g_warmup; i++) fn(i % g_buffers);
   CK(cudaStreamSynchronize(st));
-  std::vector<double> ms, spun, idle, host;
-  for (int i = 0; i < g_runs; i++) {
-    spin_kernel<<<1, 1, 0, st>>>(50000);
-    fn((i + g_buffers / 2) % g_buffers); /* the buffer furthest from the last use of buffer i */
-    CK(cudaEventRecord(a, st));
-    fn(i % g_buffers);
-    CK(cudaEventRecord(b, st));
-    CK(cudaEventSynchronize(b));
-    float t = 0;
-    CK(cudaEventElapsedTime(&t, a, b));
-    ms.push_back(t);
-  }
-  for (int i = 0; i < g_runs; i++) {
-    spin_kernel<<<1, 1, 0, st>>>(50000);
-    CK(cudaEventRecord(a, st));
-    fn(i % g_buffers);
-    CK(cudaEventRecord(b, st));
-    CK(cudaEventSynchronize(b));
-    float t = 0;
-    CK(cudaEventElapsedTime(&t, a, b));
-    spun.push_back(t);
-  }
-  for (int i = 0; i < g_runs; i++) {
+  /* fn(k) between two events: its device ms (and, with host_us, the host time of the call). */
+  auto timed = [&](int k, double *host_us) {
     CK(cudaEventRecord(a, st));
     const auto h0 = std::chrono::steady_clock::now();
-    fn(i % g_buffers);
+    fn(k);
     const auto h1 = std::chrono::steady_clock::now();
     CK(cudaEventRecord(b, st));
     CK(cudaEventSynchronize(b));
     float t = 0;
     CK(cudaEventElapsedTime(&t, a, b));
-    idle.push_back(t);
-    host.push_back(std::chrono::duration<double, std::micro>(h1 - h0).count());
+    if (host_us) *host_us = std::chrono::duration<double, std::micro>(h1 - h0).count();
+    return (double)t;
+  };
+  std::vector<double> ms, spun, idle, host;
+  for (int i = 0; i < g_runs; i++) {
+    spin_kernel<<<1, 1, 0, st>>>(50000);
+    fn((i + g_buffers / 2) % g_buffers); /* the buffer furthest from the last use of buffer i */
+    ms.push_back(timed(i % g_buffers, nullptr));
+  }
+  for (int i = 0; i < g_runs; i++) {
+    spin_kernel<<<1, 1, 0, st>>>(50000);
+    spun.push_back(timed(i % g_buffers, nullptr));
+  }
+  for (int i = 0; i < g_runs; i++) {
+    double h = 0;
+    idle.push_back(timed(i % g_buffers, &h));
+    host.push_back(h);
   }
   std::sort(ms.begin(), ms.end());
   *median = median_of(ms);
@@ -188,10 +189,7 @@ static void run_case(const Case &cs, int max_smem, cudaStream_t st, std::vector<
   auto add = [&](const char *impl, double med, double mn, double p90, double q, const std::string &note) {
     Result r{cs.name, impl, cs.in_w, cs.in_h, cs.out_w, cs.out_h, C, med, mn, p90,
              moved / (med * 1e-3) / 1e9, (double)cs.out_w * cs.out_h / (med * 1e-3) / 1e6, q, note};
-    r.spin_ms = g_last_spin_ms;
-    r.idle_ms = g_last_idle_ms;
-    r.host_us = g_last_host_us;
-    out.push_back(r);
+    out.push_back(with_last_timing(r));
   };
 
   /* Coefficient tables as the library builds them (lanczos3, sharp's default). */
@@ -461,10 +459,7 @@ static void run_case(const Case &cs, int max_smem, cudaStream_t st, std::vector<
     }, st, &med, &mn, &p90);
     Result r{cs.name, "pinned H2D+D2H copies", cs.in_w, cs.in_h, cs.out_w, cs.out_h, C, med, mn, p90,
              moved / (med * 1e-3) / 1e9, NAN, NAN, "not a resize: PCIe cost of one request"};
-    r.spin_ms = g_last_spin_ms;
-    r.idle_ms = g_last_idle_ms;
-    r.host_us = g_last_host_us;
-    out.push_back(r);
+    out.push_back(with_last_timing(r));
     CK(cudaFreeHost(hin));
     CK(cudaFreeHost(hout));
     CK(cudaFree(scratch));
@@ -617,10 +612,7 @@ int main(int argc, char **argv) {
     time_it([&](int) { empty_kernel<<<1, 32, 0, st>>>(); }, st, &med, &mn, &p90);
     Result r{"measurement floor", "empty kernel", 0, 0, 0, 0, 0, med, mn, p90, NAN, NAN, NAN,
              "an empty launch, timed as the resizes are"};
-    r.spin_ms = g_last_spin_ms;
-    r.idle_ms = g_last_idle_ms;
-    r.host_us = g_last_host_us;
-    results.push_back(r);
+    results.push_back(with_last_timing(r));
   }
   g_out_dir = out_dir;
   for (const Case &cs : cases) {
